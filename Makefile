@@ -1,0 +1,35 @@
+# Expunge — the two commands of the quick start are `make demo` and `make test`.
+# Each first checks the Debian packages it needs and installs the missing ones (as root).
+
+SWIFT ?= swift
+RELEASE_BIN = .build/release/expunge
+DEMO_DIR ?= runs/demo
+
+.PHONY: setup build test demo bench lint format clean
+
+setup:
+	@bash scripts/setup-debian.sh
+
+build: setup
+	$(SWIFT) build -c release --product expunge
+
+# Tests run on the release build: training loops in a debug build are 10–50× slower.
+test: setup
+	$(SWIFT) build -c release --product expunge
+	$(SWIFT) test -c release
+	@$(MAKE) --no-print-directory lint
+
+demo: build
+	@bash scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)
+
+bench: setup
+	@bash Benchmarks/run.sh
+
+lint:
+	@$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks/Sources Package.swift && echo "lint: clean"
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks/Sources Package.swift
+
+clean:
+	rm -rf .build Benchmarks/.build

@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+// Expunge: machine unlearning in Swift. See README.md ("Architecture") for the module map.
+import PackageDescription
+
+let package = Package(
+  name: "Expunge",
+  products: [
+    .executable(name: "expunge", targets: ["expunge"]),
+    .library(name: "ExpungeCore", targets: ["ExpungeCore"]),
+    .library(name: "ExpungeData", targets: ["ExpungeData"]),
+    .library(name: "ExpungeModels", targets: ["ExpungeModels"]),
+    .library(name: "ExpungeCLI", targets: ["ExpungeCLI"]),
+  ],
+  targets: [
+    // C libraries from Debian, through module maps.
+    .systemLibrary(
+      name: "CBLAS", pkgConfig: "openblas",
+      providers: [.apt(["libopenblas-dev", "liblapacke-dev"])]),
+    .systemLibrary(
+      name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+    .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+
+    .target(name: "ExpungeCore", dependencies: ["CBLAS"]),
+    .target(name: "ExpungeData", dependencies: ["ExpungeCore", "CZlib"]),
+    .target(name: "ExpungeModels", dependencies: ["ExpungeCore", "ExpungeData"]),
+    .target(name: "ExpungeCLI", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
+    .executableTarget(name: "expunge", dependencies: ["ExpungeCLI"]),
+
+    .testTarget(name: "ExpungeCoreTests", dependencies: ["ExpungeCore"]),
+    .testTarget(name: "ExpungeDataTests", dependencies: ["ExpungeData"]),
+    .testTarget(name: "ExpungeModelsTests", dependencies: ["ExpungeModels"]),
+    .testTarget(name: "ExpungeCLITests", dependencies: ["ExpungeCLI"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,136 @@
+import CBLAS
+
+/// Whether an operand of a matrix product is used as stored or transposed.
+public enum Transpose: Sendable {
+  case none
+  case transpose
+
+  fileprivate var cblas: CBLAS_TRANSPOSE { self == .none ? CblasNoTrans : CblasTrans }
+}
+
+/// Thin wrappers over OpenBLAS. The only place outside `LAPACK.swift` that touches `CBLAS`.
+///
+/// All matrices are row-major. The pointer forms serve code that works on views into a flat
+/// parameter buffer (the models); the `Matrix` forms check shapes.
+public enum BLAS {
+  /// `C ← α·op(A)·op(B) + β·C` on raw row-major buffers.
+  ///
+  /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb`, `ldc` are the row
+  /// strides of the stored (untransposed) buffers.
+  /// - Complexity: 2·m·n·k floating-point operations.
+  @inlinable
+  public static func gemm(
+    _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+    alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+  ) {
+    sgemmRaw(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+  }
+
+  @usableFromInline
+  static func sgemmRaw(
+    _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
+    _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    _ = Threads.count  // applies the configured thread count before the first call
+    cblas_sgemm(
+      CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha, a,
+      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// `C ← α·op(A)·op(B) + β·C`, shapes checked.
+  public static func gemm(
+    _ a: Matrix, _ b: Matrix, transA: Transpose = .none, transB: Transpose = .none,
+    alpha: Float = 1, beta: Float = 0, into c: inout Matrix
+  ) {
+    let (m, ka) = transA == .none ? (a.rows, a.cols) : (a.cols, a.rows)
+    let (kb, n) = transB == .none ? (b.rows, b.cols) : (b.cols, b.rows)
+    precondition(
+      ka == kb, "gemm: op(A) is \(m)×\(ka) but op(B) is \(kb)×\(n); inner dimensions differ")
+    precondition(
+      c.rows == m && c.cols == n, "gemm: C is \(c.rows)×\(c.cols), expected \(m)×\(n)")
+    a.storage.withUnsafeBufferPointer { pa in
+      b.storage.withUnsafeBufferPointer { pb in
+        c.storage.withUnsafeMutableBufferPointer { pc in
+          sgemmRaw(
+            transA, transB, m, n, ka, alpha, pa.baseAddress!, max(a.cols, 1), pb.baseAddress!,
+            max(b.cols, 1), beta, pc.baseAddress!, max(n, 1))
+        }
+      }
+    }
+  }
+
+  /// `op(A)·op(B)` as a new matrix.
+  public static func matmul(
+    _ a: Matrix, _ b: Matrix, transA: Transpose = .none, transB: Transpose = .none
+  ) -> Matrix {
+    let m = transA == .none ? a.rows : a.cols
+    let n = transB == .none ? b.cols : b.rows
+    var c = Matrix.zeros(m, n)
+    gemm(a, b, transA: transA, transB: transB, into: &c)
+    return c
+  }
+
+  /// `y ← α·op(A)·x + β·y` for a row-major `A` (`rows × cols`).
+  public static func gemv(
+    _ transA: Transpose, rows: Int, cols: Int, alpha: Float, a: UnsafePointer<Float>,
+    x: UnsafePointer<Float>, beta: Float, y: UnsafeMutablePointer<Float>
+  ) {
+    guard rows > 0, cols > 0 else { return }
+    _ = Threads.count
+    cblas_sgemv(
+      CblasRowMajor, transA.cblas, Int32(rows), Int32(cols), alpha, a, Int32(cols), x, 1, beta, y,
+      1)
+  }
+
+  /// `y ← α·x + y`.
+  public static func axpy(
+    count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>
+  ) {
+    cblas_saxpy(Int32(count), alpha, x, 1, y, 1)
+  }
+
+  /// `x·y`, accumulated by OpenBLAS in single precision.
+  public static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+    cblas_sdot(Int32(count), x, 1, y, 1)
+  }
+
+  /// `x ← α·x`.
+  public static func scale(count: Int, alpha: Float, x: UnsafeMutablePointer<Float>) {
+    cblas_sscal(Int32(count), alpha, x, 1)
+  }
+
+  /// `C ← α·op(A)·op(B) + β·C` in double precision (for Hessians and normal equations).
+  public static func dgemm(
+    _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
+    alpha: Double, a: UnsafePointer<Double>, lda: Int, b: UnsafePointer<Double>, ldb: Int,
+    beta: Double, c: UnsafeMutablePointer<Double>, ldc: Int
+  ) {
+    guard m > 0, n > 0 else { return }
+    _ = Threads.count
+    cblas_dgemm(
+      CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha, a,
+      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+  }
+
+  /// `C ← α·AᵀA + β·C` (upper and lower triangle both filled) for a row-major `n × d` `A`, in
+  /// double precision. The workhorse of Gram and Hessian matrices.
+  public static func dsyrkFull(
+    n: Int, d: Int, alpha: Double, a: UnsafePointer<Double>, beta: Double,
+    c: UnsafeMutablePointer<Double>
+  ) {
+    guard d > 0 else { return }
+    _ = Threads.count
+    cblas_dsyrk(
+      CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), alpha, a, Int32(d), beta, c,
+      Int32(d))
+    for i in 0..<d { for j in 0..<i { c[i * d + j] = c[j * d + i] } }
+  }
+}
+
+extension Matrix {
+  /// `self · other` (shapes checked).
+  public static func * (lhs: Matrix, rhs: Matrix) -> Matrix { BLAS.matmul(lhs, rhs) }
+}
