@@ -1,0 +1,94 @@
+import ExpungeCore
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Adam (Kingma & Ba, "Adam: A Method for Stochastic Optimization", ICLR 2015), one update
+/// over a whole flat parameter buffer in a single vectorizable loop.
+///
+/// At step `t` (1-based) with gradient `g`:
+///
+///     m ← β₁·m + (1 − β₁)·g
+///     v ← β₂·v + (1 − β₂)·g²
+///     θ ← θ − α · m̂ / (√v̂ + ε),   m̂ = m / (1 − β₁ᵗ),  v̂ = v / (1 − β₂ᵗ)
+///
+/// with β₁ = 0.9, β₂ = 0.999, ε = 1e-8. The bias corrections are computed once per step (in
+/// `Double`), and the loop evaluates the same expression as PyTorch's `torch.optim.Adam`:
+///
+///     θ ← θ − (α / (1 − β₁ᵗ)) · m / (√v · (1/√(1 − β₂ᵗ)) + ε)
+public enum Adam {
+  /// β₁, the decay of the first-moment average.
+  public static let beta1: Float = 0.9
+  /// β₂, the decay of the second-moment average.
+  public static let beta2: Float = 0.999
+  /// ε, added to the denominator.
+  public static let epsilon: Float = 1e-8
+
+  /// Below this many parameters per thread the update runs on the caller's thread: at
+  /// ≈ 1 ns per element, splitting 2·10⁵ parameters over two threads saves ≈ 0.1 ms per
+  /// step against a few µs of dispatch (measured; see the MLP benchmark notes).
+  public static let parallelChunk = 65_536
+
+  /// Applies step `step` (1-based) of Adam to `count` parameters in place.
+  ///
+  /// - Parameters:
+  ///   - parameters: `(count)` θ, updated.
+  ///   - gradients: `(count)` g.
+  ///   - firstMoment: `(count)` m, updated.
+  ///   - secondMoment: `(count)` v, updated.
+  ///   - learningRate: α > 0.
+  ///   - step: t ≥ 1, the number of updates including this one.
+  /// - Complexity: O(count); one square root and one division per parameter.
+  public static func update(
+    parameters: UnsafeMutablePointer<Float>, gradients: UnsafePointer<Float>,
+    firstMoment: UnsafeMutablePointer<Float>, secondMoment: UnsafeMutablePointer<Float>,
+    count: Int, learningRate: Double, step: Int
+  ) {
+    precondition(step >= 1, "Adam.update: step must be ≥ 1, got \(step)")
+    let t = Double(step)
+    let correction1 = 1 - pow(Double(beta1), t)
+    let correction2 = 1 - pow(Double(beta2), t)
+    let stepSize = Float(learningRate / correction1)
+    let inverseRoot2 = Float(1 / correction2.squareRoot())
+    let p = SendablePointer(parameters)
+    let g = SendablePointer(UnsafeMutablePointer(mutating: gradients))
+    let m = SendablePointer(firstMoment)
+    let v = SendablePointer(secondMoment)
+    parallelFor(count, minimumChunk: parallelChunk) { range in
+      kernel(
+        p.pointer + range.lowerBound, g.pointer + range.lowerBound, m.pointer + range.lowerBound,
+        v.pointer + range.lowerBound, range.count, stepSize, inverseRoot2)
+    }
+  }
+
+  /// Moments below this magnitude are set to 0. A parameter whose gradient is exactly 0 for
+  /// many steps (a weight on an always-zero pixel) has m shrinking by β₁ each step into the
+  /// subnormal range, where x86 arithmetic is ~100× slower; its contribution α·m/(√v + ε)
+  /// is then below 1e-20 and dropping it changes no parameter by a representable amount.
+  public static let flushThreshold: Float = 1e-30
+
+  @inline(__always)
+  static func kernel(
+    _ p: UnsafeMutablePointer<Float>, _ g: UnsafeMutablePointer<Float>,
+    _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ n: Int,
+    _ stepSize: Float, _ inverseRoot2: Float
+  ) {
+    let (b1, b2, c1, c2) = (beta1, beta2, 1 - beta1, 1 - beta2)
+    let (eps, tiny) = (epsilon, flushThreshold)
+    for i in 0..<n {
+      let gi = g[i]
+      var mi = b1 * m[i] + c1 * gi
+      var vi = b2 * v[i] + c2 * (gi * gi)
+      mi = mi < tiny && mi > -tiny ? 0 : mi
+      vi = vi < tiny ? 0 : vi
+      m[i] = mi
+      v[i] = vi
+      // `v ≥ 0`, so `.magnitude` changes nothing, but it lets the compiler drop the errno
+      // branch that `sqrtf` carries on Linux, and the loop vectorizes (sqrtps/divps).
+      p[i] -= stepSize * mi / (vi.magnitude.squareRoot() * inverseRoot2 + eps)
+    }
+  }
+}
