@@ -62,7 +62,10 @@ public enum ActivationKernels {
   ) {
     switch activation {
     case .relu:
-      for i in 0..<count { d[i] = a[i] > 0 ? d[i] : 0 }
+      for i in 0..<count {
+        let x = d[i]  // an unconditional load, so the select vectorizes
+        d[i] = a[i] > 0 ? x : 0
+      }
     case .tanh:
       for i in 0..<count { d[i] *= 1 - a[i] * a[i] }
     }
