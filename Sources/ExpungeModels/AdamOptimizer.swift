@@ -20,10 +20,12 @@ import ExpungeCore
 ///
 ///     θ ← θ − (α / (1 − β₁ᵗ)) · m / (√v · (1/√(1 − β₂ᵗ)) + ε)
 public enum Adam {
-  /// β₁, the decay of the first-moment average.
-  public static let beta1: Float = 0.9
+  /// β₁, the decay of the first-moment average. The kernel multiplies by `Float(β₁)` and
+  /// `Float(1 − β₁)` (the complement taken in `Double`: `1 − Float(0.999)` would be off by
+  /// 5e-5 relative).
+  public static let beta1: Double = 0.9
   /// β₂, the decay of the second-moment average.
-  public static let beta2: Float = 0.999
+  public static let beta2: Double = 0.999
   /// ε, added to the denominator.
   public static let epsilon: Float = 1e-8
 
@@ -49,8 +51,8 @@ public enum Adam {
   ) {
     precondition(step >= 1, "Adam.update: step must be ≥ 1, got \(step)")
     let t = Double(step)
-    let correction1 = 1 - pow(Double(beta1), t)
-    let correction2 = 1 - pow(Double(beta2), t)
+    let correction1 = 1 - pow(beta1, t)
+    let correction2 = 1 - pow(beta2, t)
     let stepSize = Float(learningRate / correction1)
     let inverseRoot2 = Float(1 / correction2.squareRoot())
     let p = SendablePointer(parameters)
@@ -76,7 +78,8 @@ public enum Adam {
     _ m: UnsafeMutablePointer<Float>, _ v: UnsafeMutablePointer<Float>, _ n: Int,
     _ stepSize: Float, _ inverseRoot2: Float
   ) {
-    let (b1, b2, c1, c2) = (beta1, beta2, 1 - beta1, 1 - beta2)
+    let (b1, b2) = (Float(beta1), Float(beta2))
+    let (c1, c2) = (Float(1 - beta1), Float(1 - beta2))
     let (eps, tiny) = (epsilon, flushThreshold)
     for i in 0..<n {
       let gi = g[i]
