@@ -42,7 +42,8 @@ extension MLP {
     precondition(x.rows > 0, "MLP.hessianVectorProduct: no rows")
     precondition(
       vector.count == parameters.count,
-      "MLP.hessianVectorProduct: vector has \(vector.count) entries, the network \(parameters.count)")
+      "MLP.hessianVectorProduct: vector has \(vector.count) entries, the network \(parameters.count)"
+    )
     let g = geometry
     let n = x.rows
     let capacity = min(n, MLPChunking.rows)
@@ -50,18 +51,24 @@ extension MLP {
     let k = g.classCount
     let maxHidden = g.maxHidden
     // R-operator buffers, allocated once per call.
-    let rz = (0..<layers).map { UnsafeMutablePointer<Float>.allocate(capacity: capacity * g.widths[$0 + 1]) }  // rz[l]: (rows, widths[l+1]) R z_l
-    let rh = (0..<layers).map { UnsafeMutablePointer<Float>.allocate(capacity: capacity * g.widths[$0 + 1]) }  // rh[l]: (rows, widths[l+1]) R h_{l+1} (hidden only)
-    let delta = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity * max(maxHidden, k))  // 2×(rows, width) δ ping-pong
-    let rdelta = UnsafeMutablePointer<Float>.allocate(capacity: 2 * capacity * max(maxHidden, k))  // 2×(rows, width) R δ ping-pong
-    let gh = UnsafeMutablePointer<Float>.allocate(capacity: capacity * max(maxHidden, 1))  // (rows, width) g = δ W
+    // rz[l]: (rows, widths[l+1]) R z_l
+    let rz = (0..<layers).map {
+      UnsafeMutablePointer<Float>.allocate(capacity: capacity * g.widths[$0 + 1])
+    }
+    // rh[l]: (rows, widths[l+1]) R h_{l+1} (hidden layers only)
+    let rh = (0..<layers).map {
+      UnsafeMutablePointer<Float>.allocate(capacity: capacity * g.widths[$0 + 1])
+    }
+    let half = capacity * max(maxHidden, k)
+    let delta = UnsafeMutablePointer<Float>.allocate(capacity: 2 * half)  // 2×(rows, width) δ
+    let rdelta = UnsafeMutablePointer<Float>.allocate(capacity: 2 * half)  // 2×(rows, width) R δ
+    let gh = UnsafeMutablePointer<Float>.allocate(capacity: capacity * max(maxHidden, 1))  // δ W
     defer {
       for p in rz + rh { p.deallocate() }
       delta.deallocate()
       rdelta.deallocate()
       gh.deallocate()
     }
-    let half = capacity * max(maxHidden, k)
     var out = [Float](repeating: 0, count: parameters.count)
     let scale = 1 / Float(n)
 
@@ -153,7 +160,8 @@ extension MLP {
                 let rzIn = rz[l - 1]
                 for i in 0..<(rows * fanIn) {
                   let f1 = ActivationKernels.derivative(output: a[i], activation: g.activation)
-                  let f2 = ActivationKernels.secondDerivative(output: a[i], activation: g.activation)
+                  let f2 = ActivationKernels.secondDerivative(
+                    output: a[i], activation: g.activation)
                   nextRD[i] = f1 * nextRD[i] + f2 * rzIn[i] * gh[i]
                   nextD[i] = f1 * gh[i]
                 }

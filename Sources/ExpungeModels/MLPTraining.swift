@@ -32,9 +32,11 @@ extension MLP {
     try validate(config)
     guard !data.isEmpty else {
       throw ModelError.invalidTrainingData(
-        model: "MLP", reason: "the training data from \(data.source) has 0 rows; expected at least 1")
+        model: "MLP",
+        reason: "the training data from \(data.source) has 0 rows; expected at least 1")
     }
-    var model = try MLP(config: config, featureCount: data.featureCount, classCount: data.classCount)
+    var model = try MLP(
+      config: config, featureCount: data.featureCount, classCount: data.classCount)
     var state = model.makeOptimizerState()
     try model.train(
       on: data, epochs: 0..<config.epochs, optimizerState: &state, validation: validation,

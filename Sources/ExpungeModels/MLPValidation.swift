@@ -36,7 +36,8 @@ extension MLP {
     guard classCount >= 2 else {
       throw ModelError.invalidTrainingData(
         model: "MLP",
-        reason: "the data has \(classCount) class(es); expected at least 2 — check the label column")
+        reason: "the data has \(classCount) class(es); expected at least 2 — check the label column"
+      )
     }
   }
 
@@ -48,7 +49,8 @@ extension MLP {
   func validateData(_ data: Dataset, role: String) throws {
     guard !data.isEmpty else {
       throw ModelError.invalidTrainingData(
-        model: "MLP", reason: "the \(role) data from \(data.source) has 0 rows; expected at least 1")
+        model: "MLP", reason: "the \(role) data from \(data.source) has 0 rows; expected at least 1"
+      )
     }
     guard data.featureCount == featureCount else {
       throw ModelError.featureCountMismatch(

@@ -58,11 +58,11 @@ public struct OptimizerState: Sendable, Equatable {
 
   /// Rebuilds a state from `asParameterBuffer()`'s tensors and the saved step count.
   /// - Throws: `ModelError.layoutMismatch` when a tensor is missing or has the wrong length.
-  public init(kind: OptimizerKind, step: Int, buffer: ParameterBuffer, parameterCount: Int) throws
-  {
+  public init(kind: OptimizerKind, step: Int, buffer: ParameterBuffer, parameterCount: Int) throws {
     func tensor(_ name: String) throws -> [Float] {
       guard let v = buffer.views.first(where: { $0.name == name }) else {
-        throw ModelError.layoutMismatch(name: name, expectedShape: [parameterCount], actualShape: [])
+        throw ModelError.layoutMismatch(
+          name: name, expectedShape: [parameterCount], actualShape: [])
       }
       guard v.shape == [parameterCount] else {
         throw ModelError.layoutMismatch(

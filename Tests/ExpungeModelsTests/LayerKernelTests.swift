@@ -165,7 +165,8 @@ struct LayerKernelTests {
     #expect(abs(total - expectedTotal) <= 1e-5 * expectedTotal)
     var forwardOnly = [Float](repeating: 0, count: rows)
     forwardOnly.withUnsafeMutableBufferPointer {
-      CrossEntropy.forward(logits, labels: labels, rows: rows, classes: classes, losses: $0.baseAddress!)
+      CrossEntropy.forward(
+        logits, labels: labels, rows: rows, classes: classes, losses: $0.baseAddress!)
     }
     for r in 0..<rows {
       #expect(abs(Double(perRow[r]) - loss(z, row: r)) <= 1e-5)

@@ -30,11 +30,17 @@ struct MLPErrorTests {
   @Test("bad hyperparameters name the parameter, the value and the range")
   func hyperparameters() {
     let cases: [((inout MLPConfig) -> Void, String)] = [
-      ({ $0.hidden = [4, 0] }, "MLP: hidden = [4, 0] is invalid; expected every hidden width ≥ 1 (found 0)"),
+      (
+        { $0.hidden = [4, 0] },
+        "MLP: hidden = [4, 0] is invalid; expected every hidden width ≥ 1 (found 0)"
+      ),
       ({ $0.batchSize = 0 }, "MLP: batchSize = 0 is invalid; expected an integer ≥ 1"),
       ({ $0.epochs = -1 }, "MLP: epochs = -1 is invalid; expected an integer ≥ 0"),
       ({ $0.learningRate = 0 }, "MLP: learningRate = 0.0 is invalid; expected a finite number > 0"),
-      ({ $0.learningRate = .nan }, "MLP: learningRate = nan is invalid; expected a finite number > 0"),
+      (
+        { $0.learningRate = .nan },
+        "MLP: learningRate = nan is invalid; expected a finite number > 0"
+      ),
       ({ $0.momentum = 1 }, "MLP: momentum = 1.0 is invalid; expected a number in [0, 1)"),
       ({ $0.weightDecay = -1 }, "MLP: weightDecay = -1.0 is invalid; expected a finite number ≥ 0"),
     ]

@@ -38,7 +38,8 @@ struct MLPGradientTests {
     try #require(ReferenceMLP(model).minAbsPreActivation(theta, data: data) > margin)
   }
 
-  @Test("gradient matches central differences of a Double reference", arguments: Activation.allCases)
+  @Test(
+    "gradient matches central differences of a Double reference", arguments: Activation.allCases)
   func gradientCheck(activation: Activation) throws {
     let model = try Self.model(activation)
     let reference = ReferenceMLP(model)
@@ -50,14 +51,19 @@ struct MLPGradientTests {
     for i in 0..<numerical.count {
       let diff = abs(Double(analytic[i]) - numerical[i])
       maxDiff = max(maxDiff, diff)
-      #expect(diff <= 1e-5 + 1e-4 * abs(numerical[i]), "coordinate \(i): \(analytic[i]) vs \(numerical[i])")
+      #expect(
+        diff <= 1e-5 + 1e-4 * abs(numerical[i]),
+        "coordinate \(i): \(analytic[i]) vs \(numerical[i])")
     }
-    print("MLP gradient (\(activation)): max |g − g_ref| = \(maxDiff) over \(numerical.count) parameters")
+    print(
+      "MLP gradient (\(activation)): max |g − g_ref| = \(maxDiff) over \(numerical.count) parameters"
+    )
     // The check must not pass vacuously.
     #expect(numerical.map(abs).max()! > 1e-2)
   }
 
-  @Test("loss, per-row losses and probabilities match the reference", arguments: Activation.allCases)
+  @Test(
+    "loss, per-row losses and probabilities match the reference", arguments: Activation.allCases)
   func lossMatchesReference(activation: Activation) throws {
     let model = try Self.model(activation)
     let reference = ReferenceMLP(model)
@@ -90,7 +96,9 @@ struct MLPGradientTests {
     #expect(weight.count == 5 * 6 + 6 * 4 + 4 * 3)
   }
 
-  @Test("Hessian-vector product matches differences of reference gradients", arguments: Activation.allCases)
+  @Test(
+    "Hessian-vector product matches differences of reference gradients",
+    arguments: Activation.allCases)
   func hessianVectorProduct(activation: Activation) throws {
     // Reference: Hv ≈ (g(θ + εv) − g(θ − εv)) / 2ε with ε = 1e-4 and g itself the Double
     // central difference above (h = 1e-5); its noise is ≈ 1e-11/ε = 1e-7, its truncation
@@ -114,7 +122,9 @@ struct MLPGradientTests {
       maxDiff = max(maxDiff, diff)
       #expect(diff <= 1e-4 + 1e-3 * abs(expected[i]), "coordinate \(i): \(hv[i]) vs \(expected[i])")
     }
-    print("MLP HVP (\(activation)): max |Hv − ref| = \(maxDiff), max |ref| = \(expected.map(abs).max()!)")
+    print(
+      "MLP HVP (\(activation)): max |Hv − ref| = \(maxDiff), max |ref| = \(expected.map(abs).max()!)"
+    )
     #expect(expected.map(abs).max()! > 1e-2)
   }
 

@@ -10,7 +10,9 @@ struct MLPTrainingTests {
   /// 100 rows: with batch 16 every epoch ends with a 4-row batch.
   static let data = MLPFixtures.blobs(n: 100, d: 6, k: 3, seed: 21)
 
-  @Test("same seed ⇒ identical parameter bytes; another seed ⇒ different", arguments: OptimizerKind.allCases)
+  @Test(
+    "same seed ⇒ identical parameter bytes; another seed ⇒ different",
+    arguments: OptimizerKind.allCases)
   func determinism(optimizer: OptimizerKind) throws {
     var config = MLPFixtures.config(hidden: [8, 5], optimizer: optimizer, epochs: 2)
     config.weightDecay = 1e-3
@@ -22,9 +24,11 @@ struct MLPTrainingTests {
     #expect(MLPFixtures.bits(a.parameters.values) != MLPFixtures.bits(c.parameters.values))
   }
 
-  @Test("a separable 3-class problem is learned", arguments: [
-    (Activation.relu, OptimizerKind.adam), (.tanh, .adam), (.relu, .sgd),
-  ])
+  @Test(
+    "a separable 3-class problem is learned",
+    arguments: [
+      (Activation.relu, OptimizerKind.adam), (.tanh, .adam), (.relu, .sgd),
+    ])
   func learns(activation: Activation, optimizer: OptimizerKind) throws {
     let data = MLPFixtures.blobs(n: 300, d: 4, k: 3, separation: 4, seed: 5)
     let config = MLPFixtures.config(
@@ -38,7 +42,8 @@ struct MLPTrainingTests {
         < untrained.meanLoss(data.features, labels: data.labels) / 2)
   }
 
-  @Test("resuming from saved parameters and optimizer state equals training in one go",
+  @Test(
+    "resuming from saved parameters and optimizer state equals training in one go",
     arguments: OptimizerKind.allCases)
   func resume(optimizer: OptimizerKind) throws {
     var config = MLPFixtures.config(hidden: [8, 5], optimizer: optimizer, epochs: 4)
@@ -110,7 +115,8 @@ struct MLPTrainingTests {
     }
   }
 
-  @Test("the observer sees every epoch (loss, validation accuracy) and batch events every 50 batches")
+  @Test(
+    "the observer sees every epoch (loss, validation accuracy) and batch events every 50 batches")
   func observer() throws {
     let events = Mutex<[TrainingProgress]>([])
     let data = MLPFixtures.blobs(n: 1_000, d: 6, k: 3, seed: 3)

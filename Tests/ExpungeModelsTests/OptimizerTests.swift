@@ -6,7 +6,8 @@ import Testing
 /// Optimizer steps against the published update rules, computed by hand in `Double`.
 @Suite("Optimizers")
 struct OptimizerTests {
-  static let theta0: [Float] = [0.5, -1.25, 3, 0, 1e-3, -2, 7, 0.25, -0.5, 1]  // 10 > 8: SIMD tail too
+  /// Ten parameters, so a vectorized loop also runs its scalar tail.
+  static let theta0: [Float] = [0.5, -1.25, 3, 0, 1e-3, -2, 7, 0.25, -0.5, 1]
   static let gradients: [[Float]] = [
     [0.1, -0.2, 0.3, 0, 5, -1e-3, 0.7, -0.8, 0.9, 2],
     [-0.3, 0.1, 0.2, 0, 4, 1e-3, -0.7, 0.8, 0.1, -2],
@@ -70,11 +71,16 @@ struct OptimizerTests {
     var state = OptimizerState(kind: kind, parameterCount: theta.count)
     state.apply(gradients: Self.gradients[0], to: &theta, learningRate: 0.01)
     let buffer = state.asParameterBuffer()
-    #expect(buffer.views.map(\.name) == (kind == .adam ? ["first_moment", "second_moment"] : ["first_moment"]))
+    #expect(
+      buffer.views.map(\.name)
+        == (kind == .adam ? ["first_moment", "second_moment"] : ["first_moment"]))
     let restored = try OptimizerState(
       kind: kind, step: state.step, buffer: buffer, parameterCount: theta.count)
     #expect(restored == state)
-    #expect(throws: ModelError.layoutMismatch(name: "first_moment", expectedShape: [11], actualShape: [10])) {
+    #expect(
+      throws: ModelError.layoutMismatch(
+        name: "first_moment", expectedShape: [11], actualShape: [10])
+    ) {
       try OptimizerState(kind: kind, step: 1, buffer: buffer, parameterCount: 11)
     }
   }
