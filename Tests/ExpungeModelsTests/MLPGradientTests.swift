@@ -83,6 +83,29 @@ struct MLPGradientTests {
     }
   }
 
+  @Test("no hidden layers (softmax regression): gradient and HVP match the reference")
+  func noHiddenLayers() throws {
+    let model = try MLP(
+      config: MLPFixtures.config(hidden: [], seed: 4), featureCount: 5, classCount: 3)
+    let reference = ReferenceMLP(model)
+    let theta = model.parameters.values.map(Double.init)
+    let numerical = reference.numericalGradient(theta, data: Self.data, h: 1e-5)
+    let analytic = model.gradient(Self.data.features, labels: Self.data.labels)
+    for (a, e) in zip(analytic, numerical) { #expect(abs(Double(a) - e) <= 1e-5 + 1e-4 * abs(e)) }
+    var rng = SeededGenerator(seed: 3)
+    let v = rng.uniforms(theta.count, low: -1, high: 1)
+    let eps = 1e-4
+    let up = reference.numericalGradient(
+      zip(theta, v).map { $0 + eps * Double($1) }, data: Self.data, h: 1e-5)
+    let down = reference.numericalGradient(
+      zip(theta, v).map { $0 - eps * Double($1) }, data: Self.data, h: 1e-5)
+    let hv = model.hessianVectorProduct(Self.data.features, labels: Self.data.labels, vector: v)
+    for i in 0..<hv.count {
+      let e = (up[i] - down[i]) / (2 * eps)
+      #expect(abs(Double(hv[i]) - e) <= 1e-4 + 1e-3 * abs(e))
+    }
+  }
+
   @Test("weight decay adds λw to weights only")
   func weightDecayGradient() throws {
     let model = try Self.model(.tanh)
