@@ -18,8 +18,10 @@ extension MLP {
   ///   - validation: optional rows whose accuracy is reported after every epoch.
   ///   - config: hyperparameters (default `MLPConfig()`: one hidden layer of 256 ReLU units,
   ///     Adam, learning rate 1e-3, batch 128, 10 epochs, seed 0).
-  ///   - observer: receives `"epoch"` events (mean training loss, validation accuracy) and,
-  ///     every `batchProgressInterval` batches, `"batch"` events.
+  ///   - observer: receives an `"epoch"` event after every epoch (`loss`: the mean over the
+  ///     epoch's rows of the loss their batch had before its step; `validationAccuracy` when
+  ///     `validation` is given) and, every `batchProgressInterval` batches within an epoch, a
+  ///     `"batch"` event (`loss`: the same mean over the epoch's rows so far).
   /// - Throws: `ModelError.invalidHyperparameter`, `.invalidTrainingData` (no rows, one class,
   ///   labels out of range, NaN or ±∞ features), `.featureCountMismatch` (validation width),
   ///   `.diverged` (non-finite loss).
