@@ -2,7 +2,7 @@
 # Checks for the Debian packages Expunge needs; installs the missing ones when run as root,
 # otherwise prints the exact command to run and stops.
 set -euo pipefail
-packages=(libopenblas-dev liblapacke-dev libsqlite3-dev zlib1g-dev dataset-fashion-mnist)
+packages=(pkg-config libopenblas-dev liblapacke-dev libsqlite3-dev zlib1g-dev dataset-fashion-mnist)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

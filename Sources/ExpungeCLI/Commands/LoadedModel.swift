@@ -1,0 +1,29 @@
+import Foundation
+import ExpungeData
+import ExpungeModels
+
+/// A model directory opened for use on new data: the classifier plus what must happen to
+/// data before it sees it (the training run's class selection and standardization).
+struct LoadedModel {
+  var model: any Classifier
+  var saved: SavedModel
+  var directory: URL
+
+  init(directory path: String) throws {
+    directory = URL(fileURLWithPath: path)
+    saved = try ModelDirectory.load(from: directory)
+    model = try saved.instantiate()
+  }
+
+  /// Loads `--data` as the model's training run prepared its data: same class selection
+  /// (unless `--classes` overrides it), same standardizer, and the width checked.
+  func prepare(_ arguments: ParsedArguments) throws -> Dataset {
+    var data = try DataArguments.load(arguments)
+    if !arguments.has("classes"), let classes = saved.metadata.classSelection {
+      data = try data.selectingClasses(classes)
+    }
+    try data.requireWidth(model.featureCount, expectedBy: "the model in \(directory.path)")
+    if let standardizer = saved.standardizer { data = standardizer.transform(data) }
+    return data
+  }
+}

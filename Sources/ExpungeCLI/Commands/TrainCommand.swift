@@ -1,0 +1,240 @@
+import Foundation
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+
+/// `expunge train`: fit a model on a dataset and save it as a model directory.
+enum TrainCommand: Command {
+  static let modelGroup = "MODEL OPTIONS"
+
+  static let spec = CommandSpec(
+    name: "train",
+    abstract: "Train a model on a dataset and save it.",
+    discussion:
+      "The model directory holds config.json and weights.safetensors. Training is deterministic: the same data, options and --seed give the same bytes.",
+    options: DataArguments.options(dataHelp: "Training data.") + [
+      OptionSpec(
+        name: "out", valueName: "dir", help: "Directory to write the model to.", isRequired: true),
+      OptionSpec(
+        name: "model", valueName: "kind", help: "Model family.", defaultValue: "mlp",
+        values: ModelKind.allCases.map(\.rawValue), group: modelGroup),
+      OptionSpec(
+        name: "hidden", valueName: "sizes", help: "MLP hidden layer widths, comma-separated.",
+        defaultValue: "256", group: modelGroup),
+      OptionSpec(
+        name: "activation", valueName: "name", help: "MLP hidden nonlinearity.",
+        defaultValue: "relu", values: Activation.allCases.map(\.rawValue), group: modelGroup),
+      OptionSpec(
+        name: "epochs", valueName: "n", help: "MLP passes over the training data.",
+        defaultValue: "10", group: modelGroup),
+      OptionSpec(
+        name: "batch-size", valueName: "b", help: "MLP rows per minibatch.", defaultValue: "128",
+        group: modelGroup),
+      OptionSpec(
+        name: "lr", valueName: "x", help: "MLP learning rate.", defaultValue: "0.001 (adam), 0.05 (sgd)",
+        group: modelGroup),
+      OptionSpec(
+        name: "optimizer", valueName: "name", help: "MLP optimizer.", defaultValue: "adam",
+        values: OptimizerKind.allCases.map(\.rawValue), group: modelGroup),
+      OptionSpec(
+        name: "momentum", valueName: "x", help: "SGD momentum, in [0, 1).", defaultValue: "0.9",
+        group: modelGroup),
+      OptionSpec(
+        name: "l2", valueName: "λ",
+        help:
+          "L2 penalty: λ/2·‖w‖² on the mean loss for logistic, softmax and ridge, weight decay for the MLP. 'auto' picks λ for the convex models from 1e-2…1e-6 on a validation split.",
+        defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp)", group: modelGroup),
+      OptionSpec(
+        name: "tolerance", valueName: "x", help: "Convex models: stop when ‖∇L‖₂ ≤ x.",
+        defaultValue: "1e-6 (logistic), 1e-5 (softmax)", group: modelGroup),
+      OptionSpec(
+        name: "max-iter", valueName: "n", help: "Convex models: iteration cap.", defaultValue: "1000",
+        group: modelGroup),
+      OptionSpec(
+        name: "solver", valueName: "name", help: "Convex models: optimizer.", defaultValue: "auto",
+        values: ConvexSolver.allCases.map(\.rawValue), group: modelGroup),
+      OptionSpec(
+        name: "seed", valueName: "s",
+        help: "Seed of every random choice (initialization, shuffles, splits, --limit).",
+        defaultValue: "0"),
+      .flag("standardize", "Standardize features with the training rows' mean and deviation."),
+      OptionSpec(
+        name: "validation-fraction", valueName: "f",
+        help: "Hold out this fraction of the training rows (stratified) to report validation accuracy.",
+        defaultValue: "0, or 0.1 with --l2 auto"),
+      .flag("json", "Print the result as one JSON document on stdout."),
+      .flag("quiet", "No progress output."),
+    ],
+    examples: [
+      "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
+      "expunge train --data fashion-mnist --model softmax --l2 auto --out runs/softmax",
+      "expunge train --data fashion-mnist --classes 0,6 --model logistic --out runs/shirts",
+      "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
+    ])
+
+  /// What `train --json` prints.
+  struct Result: Encodable {
+    var model: ModelKind
+    var configuration: ModelConfiguration
+    var data: DataSummary
+    var seconds: Double
+    var trainingAccuracy: Double
+    var validationAccuracy: Double?
+    var l2Search: [L2Trial]?
+    var solver: SolverSummary?
+    var out: String
+  }
+
+  struct DataSummary: Encodable {
+    var source: String
+    var rows: Int
+    var features: Int
+    var classes: Int
+    var validationRows: Int
+  }
+
+  struct L2Trial: Encodable {
+    var l2: Double
+    var validationAccuracy: Double
+  }
+
+  struct SolverSummary: Encodable {
+    var iterations: Int
+    var gradientNorm: Double
+    var converged: Bool
+  }
+
+  static func run(_ arguments: ParsedArguments, console: Console) throws {
+    let plan = try TrainingPlan(arguments)
+    let out = URL(fileURLWithPath: arguments.required("out"))
+    try ModelDirectory.checkWritable(out)
+
+    var data = try DataArguments.load(arguments, seed: plan.seed)
+    guard data.count >= 2 else {
+      throw CLIError.data("\(data.source): \(data.count) row(s); training needs at least 2")
+    }
+    var standardizer: Standardizer?
+    if arguments.flag("standardize") {
+      standardizer = Standardizer(fitting: data.features)
+      data = standardizer!.transform(data)
+    }
+    var train = data
+    var validation: Dataset?
+    if plan.validationFraction > 0 {
+      (train, validation) = try data.split(validationFraction: plan.validationFraction, seed: plan.seed)
+    }
+
+    let showProgress = !arguments.flag("quiet")
+    let started = Date()
+    var configuration = plan.configuration
+    var trials: [L2Trial]?
+    if plan.searchL2 {
+      (configuration, trials) = try searchL2(
+        plan.configuration, train: train, validation: validation!, console: console,
+        showProgress: showProgress)
+    }
+    let model = try fitWithProgress(
+      configuration, train: train, validation: validation, console: console,
+      showProgress: showProgress, title: "train \(configuration.kind.rawValue)")
+    let seconds = Date().timeIntervalSince(started)
+
+    let trainingAccuracy = model.accuracy(train.features, labels: train.labels)
+    let validationAccuracy = validation.map { model.accuracy($0.features, labels: $0.labels) }
+    let solver = (model as? any ConvexClassifier)?.solverReport.map {
+      SolverSummary(iterations: $0.iterations, gradientNorm: $0.gradientNorm, converged: $0.converged)
+    }
+    var metadata = ModelMetadata(expungeVersion: ExpungeCommandLine.version)
+    metadata.trainingSource = data.source
+    metadata.trainingRows = train.count
+    metadata.classSelection = try DataArguments.selectedClasses(arguments)
+    metadata.notes["seed"] = String(plan.seed)
+    metadata.notes["training_seconds"] = String(format: "%.3f", seconds)
+    metadata.notes["training_accuracy"] = String(format: "%.6f", trainingAccuracy)
+    if let validationAccuracy {
+      metadata.notes["validation_accuracy"] = String(format: "%.6f", validationAccuracy)
+    }
+    try ModelDirectory.save(model, standardizer: standardizer, metadata: metadata, to: out)
+
+    let result = Result(
+      model: configuration.kind, configuration: configuration,
+      data: DataSummary(
+        source: data.source, rows: train.count, features: data.featureCount,
+        classes: data.classCount, validationRows: validation?.count ?? 0),
+      seconds: seconds, trainingAccuracy: trainingAccuracy, validationAccuracy: validationAccuracy,
+      l2Search: trials, solver: solver, out: out.path)
+    if arguments.flag("json") {
+      console.print(try JSONOutput.encode(result))
+    } else {
+      printSummary(result, model: model, console: console)
+    }
+  }
+
+  /// Fits `configuration`, drawing a progress bar for the observer's reports.
+  static func fitWithProgress(
+    _ configuration: ModelConfiguration, train: Dataset, validation: Dataset?, console: Console,
+    showProgress: Bool, title: String
+  ) throws -> any Classifier {
+    let bar = ProgressBar(title: title, console: console, enabled: showProgress)
+    defer { bar.finish() }
+    return try configuration.fit(train, validation: validation) { progress in
+      var detail = String(format: "loss %.4f", progress.loss)
+      if let g = progress.gradientNorm { detail += String(format: "  ‖∇‖ %.2e", g) }
+      if let v = progress.validationAccuracy { detail += String(format: "  val %.4f", v) }
+      bar.update(
+        completed: progress.completed, total: progress.total, unit: progress.unit, detail: detail)
+    }
+  }
+
+  /// Picks λ for a convex model by validation accuracy over a log grid, then returns the
+  /// configuration with the best λ (ties go to the larger λ, the simpler model).
+  static func searchL2(
+    _ base: ModelConfiguration, train: Dataset, validation: Dataset, console: Console,
+    showProgress: Bool
+  ) throws -> (ModelConfiguration, [L2Trial]) {
+    var trials: [L2Trial] = []
+    var best: (l2: Double, accuracy: Double)?
+    for l2 in [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] {
+      let candidate = base.withL2(l2)
+      let model = try fitWithProgress(
+        candidate, train: train, validation: nil, console: console, showProgress: showProgress,
+        title: "λ=\(l2)")
+      let accuracy = model.accuracy(validation.features, labels: validation.labels)
+      trials.append(L2Trial(l2: l2, validationAccuracy: accuracy))
+      if best == nil || accuracy > best!.accuracy { best = (l2, accuracy) }
+    }
+    return (base.withL2(best!.l2), trials)
+  }
+
+  static func printSummary(_ r: Result, model: any Classifier, console: Console) {
+    console.print(
+      "Trained \(describe(model)) on \(r.data.source) (\(r.data.rows) rows, \(r.data.features) features, \(r.data.classes) classes) in \(ProgressBar.duration(r.seconds))"
+    )
+    if let trials = r.l2Search {
+      let list = trials.map { String(format: "%g → %.4f", $0.l2, $0.validationAccuracy) }
+      console.print("  λ by validation      \(list.joined(separator: ", "))")
+    }
+    if let s = r.solver {
+      console.print(
+        String(
+          format: "  solver               %d iterations, ‖∇L‖ = %.2e%@", s.iterations, s.gradientNorm,
+          s.converged ? "" : " (not converged: raise --max-iter)"))
+    }
+    console.print(String(format: "  training accuracy    %.4f", r.trainingAccuracy))
+    if let v = r.validationAccuracy {
+      console.print(String(format: "  validation accuracy  %.4f (%d rows)", v, r.data.validationRows))
+    }
+    console.print("Saved to \(r.out)")
+  }
+
+  /// "mlp 784-256-10", "softmax regression (λ = 1e-4)".
+  static func describe(_ model: any Classifier) -> String {
+    switch model.configuration {
+    case .mlp(let c):
+      return "mlp " + ([model.featureCount] + c.hidden + [model.classCount]).map(String.init)
+        .joined(separator: "-")
+    case .softmax(let c): return "softmax regression (λ = \(c.l2))"
+    case .logistic(let c): return "logistic regression (λ = \(c.l2))"
+    case .ridge(let c): return "ridge classifier (λ = \(c.l2))"
+    }
+  }
+}

@@ -1,0 +1,74 @@
+import ExpungeModels
+
+/// `expunge train`'s options turned into a model configuration, validated before any data
+/// is read so a typo costs nothing.
+struct TrainingPlan {
+  var configuration: ModelConfiguration
+  var seed: UInt64
+  var validationFraction: Double
+  var searchL2: Bool
+
+  init(_ a: ParsedArguments) throws {
+    let kind = try a.choice("model", as: ModelKind.self) ?? .mlp
+    seed = try a.uint64("seed") ?? 0
+    searchL2 = a.string("l2") == "auto"
+    if searchL2 && kind == .mlp {
+      throw a.invalid("l2", "auto", "a number ≥ 0 for the MLP ('auto' is for logistic, softmax and ridge)")
+    }
+    let l2 = searchL2 ? nil : try a.double("l2", where: { $0 >= 0 }, expected: "a number ≥ 0 or 'auto'")
+    let defaultFraction = searchL2 ? 0.1 : 0
+    validationFraction =
+      try a.double("validation-fraction", where: { $0 >= 0 && $0 < 1 }, expected: "a fraction in [0, 1)")
+      ?? defaultFraction
+    if searchL2 && validationFraction == 0 {
+      throw a.invalid("validation-fraction", "0", "a fraction in (0, 1) with --l2 auto")
+    }
+
+    let mlpOnly = ["hidden", "activation", "epochs", "batch-size", "lr", "optimizer", "momentum"]
+    let convexOnly = ["tolerance", "max-iter", "solver"]
+    let misplaced = kind == .mlp ? convexOnly : mlpOnly + (kind == .ridge ? convexOnly : [])
+    if let option = misplaced.first(where: { a.has($0) }) {
+      throw CLIError.usage("option '--\(option)' does not apply to --model \(kind.rawValue)", command: a.spec)
+    }
+
+    switch kind {
+    case .mlp:
+      var c = MLPConfig()
+      c.hidden = try a.intList("hidden", minimum: 1) ?? c.hidden
+      c.activation = try a.choice("activation", as: Activation.self) ?? c.activation
+      c.epochs = try a.int("epochs", in: 1...100_000) ?? c.epochs
+      c.batchSize = try a.int("batch-size", in: 1...1_000_000) ?? c.batchSize
+      c.optimizer = try a.choice("optimizer", as: OptimizerKind.self) ?? c.optimizer
+      c.learningRate =
+        try a.double("lr", where: { $0 > 0 }, expected: "a number > 0")
+        ?? (c.optimizer == .sgd ? 0.05 : c.learningRate)
+      c.momentum =
+        try a.double("momentum", where: { $0 >= 0 && $0 < 1 }, expected: "a number in [0, 1)")
+        ?? c.momentum
+      c.weightDecay = l2 ?? c.weightDecay
+      c.seed = seed
+      configuration = .mlp(c)
+    case .softmax:
+      var c = SoftmaxRegressionConfig()
+      c.l2 = l2 ?? c.l2
+      c.tolerance = try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
+      c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
+      c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
+      configuration = .softmax(c)
+    case .logistic:
+      var c = LogisticRegressionConfig()
+      c.l2 = l2 ?? c.l2
+      c.tolerance = try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
+      c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
+      c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
+      configuration = .logistic(c)
+    case .ridge:
+      var c = RidgeConfig()
+      if let l2 {
+        guard l2 > 0 else { throw a.invalid("l2", a.required("l2"), "a number > 0 for ridge") }
+        c.l2 = l2
+      }
+      configuration = .ridge(c)
+    }
+  }
+}

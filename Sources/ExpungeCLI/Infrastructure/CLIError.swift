@@ -1,0 +1,52 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+
+/// A failure the CLI reports on one line of stderr, with its exit code:
+/// 64 for a bad command line, 65 for bad data or a refused request, 1 for anything else
+/// (BSD `sysexits.h`: EX_USAGE, EX_DATAERR).
+enum CLIError: Error {
+  /// The command line is wrong: prints `Error:`, the usage line and a pointer to `--help`.
+  case usage(String, command: CommandSpec)
+  /// The data or the request is wrong.
+  case data(String)
+  /// Anything else (I/O failure, divergence).
+  case failure(String)
+
+  var exitCode: Int32 {
+    switch self {
+    case .usage: 64
+    case .data: 65
+    case .failure: 1
+    }
+  }
+
+  /// The lines to print on stderr.
+  var lines: [String] {
+    switch self {
+    case .usage(let message, let command):
+      return [
+        "Error: \(message)", "Usage: \(command.usage)",
+        "See '\(command.fullName) --help' for more information.",
+      ]
+    case .data(let message), .failure(let message):
+      return ["Error: \(message)"]
+    }
+  }
+
+  /// Maps an error from any module to the CLI's classes of failure.
+  static func from(_ error: Error) -> CLIError {
+    switch error {
+    case let e as CLIError: return e
+    case let e as DataError: return .data(e.description)
+    case let e as ModelError:
+      switch e {
+      case .io, .diverged: return .failure(e.description)
+      default: return .data(e.description)
+      }
+    case let e as CoreError: return .data(e.description)
+    case let e as AtomicFile.Failure: return .failure(e.description)
+    default: return .failure(String(describing: error))
+    }
+  }
+}

@@ -1,0 +1,76 @@
+import Foundation
+
+/// Shows how long work has left.
+///
+/// On a terminal it redraws one line in place on stderr: a bar, the count, the rate, the
+/// latest loss/accuracy and an ETA. Elsewhere (a pipe, a log file, CI) it prints a plain line
+/// at most every `plainInterval` seconds and at the end, so logs stay readable.
+final class ProgressBar: @unchecked Sendable {
+  private let console: Console
+  private let title: String
+  private let start = Date()
+  private let lock = NSLock()
+  private var lastDraw = Date.distantPast
+  private var lastPlain = Date.distantPast
+  private var drewOnTerminal = false
+  private let enabled: Bool
+  private let plainInterval: TimeInterval
+
+  init(title: String, console: Console, enabled: Bool = true, plainInterval: TimeInterval = 5) {
+    self.title = title
+    self.console = console
+    self.enabled = enabled
+    self.plainInterval = plainInterval
+  }
+
+  /// Reports `completed` of `total` units, with optional details appended (e.g. "loss 0.31").
+  func update(completed: Int, total: Int, unit: String, detail: String = "") {
+    guard enabled else { return }
+    lock.lock()
+    defer { lock.unlock() }
+    let now = Date()
+    let elapsed = now.timeIntervalSince(start)
+    let fraction = total > 0 ? min(1, Double(completed) / Double(total)) : 0
+    let done = completed >= total
+    let rate = elapsed > 0 ? Double(completed) / elapsed : 0
+    let eta = rate > 0 ? Double(total - completed) / rate : .nan
+    let counts = "\(completed)/\(total) \(total == 1 ? unit : Self.plural(unit))"
+    let timing = done ? "in \(Self.duration(elapsed))" : "ETA \(Self.duration(eta))"
+    let tail = [counts, detail, String(format: "%.2f/s", rate), timing]
+      .filter { !$0.isEmpty }.joined(separator: "  ")
+    if console.errIsTerminal {
+      guard done || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+      lastDraw = now
+      let barWidth = 24
+      let filled = Int(fraction * Double(barWidth))
+      let bar = String(repeating: "=", count: filled)
+        + (filled < barWidth ? ">" + String(repeating: " ", count: barWidth - filled - 1) : "")
+      console.writeErr("\r\u{1B}[2K\(title) [\(bar)] \(tail)")
+      drewOnTerminal = true
+      if done { console.writeErr("\n") }
+    } else if done || now.timeIntervalSince(lastPlain) >= plainInterval {
+      lastPlain = now
+      console.printError("\(title): \(tail)")
+    }
+  }
+
+  /// Ends the line on a terminal if the last update was not a completed one.
+  func finish() {
+    lock.lock()
+    defer { lock.unlock() }
+    if enabled && console.errIsTerminal && drewOnTerminal { console.writeErr("\r\u{1B}[2K") }
+  }
+
+  static func plural(_ unit: String) -> String {
+    unit.hasSuffix("ch") || unit.hasSuffix("s") ? unit + "es" : unit + "s"
+  }
+
+  /// `1.2s`, `3m05s`, `1h02m`.
+  static func duration(_ seconds: Double) -> String {
+    guard seconds.isFinite else { return "--" }
+    if seconds < 60 { return String(format: "%.1fs", seconds) }
+    let s = Int(seconds.rounded())
+    if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }
+    return String(format: "%dh%02dm", s / 3600, (s % 3600) / 60)
+  }
+}

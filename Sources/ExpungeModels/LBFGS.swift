@@ -1,0 +1,115 @@
+import Foundation
+
+/// Limited-memory BFGS (Nocedal & Wright, *Numerical Optimization*, 2nd ed., Alg. 7.4–7.5)
+/// for smooth convex objectives, in double precision.
+///
+/// Direction by the two-loop recursion over the last `memory` pairs (s, y), scaled by
+/// γ = sᵀy / yᵀy; step by backtracking from 1 until the Armijo condition
+/// L(θ + αd) ≤ L(θ) + 10⁻⁴ α ∇Lᵀd holds. A pair enters the memory only when sᵀy > 10⁻¹⁰‖s‖‖y‖
+/// (the curvature condition that keeps the implicit Hessian positive definite); strictly
+/// convex objectives (λ > 0) always satisfy it.
+struct LBFGS {
+  var memory = 10
+  var tolerance: Double
+  var maxIterations: Int
+
+  /// Minimizes `f` from `start`; returns θ and the report. `f` returns (value, gradient).
+  func minimize(
+    _ start: [Double], observer: ((Int, Double, Double) -> Void)? = nil,
+    _ f: ([Double]) -> (value: Double, gradient: [Double])
+  ) throws -> (theta: [Double], report: SolverReport) {
+    let clock = Date()
+    var theta = start
+    var (value, gradient) = f(theta)
+    var evaluations = 1
+    var sHistory: [[Double]] = []
+    var yHistory: [[Double]] = []
+    var rhoHistory: [Double] = []
+    var iterations = 0
+    var gNorm = norm(gradient)
+    while gNorm > tolerance && iterations < maxIterations {
+      guard value.isFinite && gNorm.isFinite else {
+        throw ModelError.diverged(model: "L-BFGS", reason: "the objective became \(value)")
+      }
+      // Two-loop recursion: d = −H·g.
+      var q = gradient
+      var alphas = [Double](repeating: 0, count: sHistory.count)
+      for i in stride(from: sHistory.count - 1, through: 0, by: -1) {
+        alphas[i] = rhoHistory[i] * dot(sHistory[i], q)
+        axpy(-alphas[i], yHistory[i], &q)
+      }
+      var gamma = 1.0
+      if let s = sHistory.last, let y = yHistory.last {
+        gamma = dot(s, y) / dot(y, y)
+      } else {
+        gamma = 1 / max(gNorm, 1)  // first step: a unit-length move at most
+      }
+      for i in 0..<q.count { q[i] *= gamma }
+      for i in 0..<sHistory.count {
+        let beta = rhoHistory[i] * dot(yHistory[i], q)
+        axpy(alphas[i] - beta, sHistory[i], &q)
+      }
+      var direction = q.map { -$0 }
+      var slope = dot(gradient, direction)
+      if slope >= 0 {  // not a descent direction (numerical trouble): restart from −g
+        sHistory.removeAll()
+        yHistory.removeAll()
+        rhoHistory.removeAll()
+        direction = gradient.map { -$0 / max(gNorm, 1) }
+        slope = dot(gradient, direction)
+      }
+      var step = 1.0
+      var next: [Double] = theta
+      var trial: (value: Double, gradient: [Double]) = (value, gradient)
+      var accepted = false
+      for _ in 0..<40 {
+        for i in 0..<theta.count { next[i] = theta[i] + step * direction[i] }
+        trial = f(next)
+        evaluations += 1
+        if trial.value.isFinite && trial.value <= value + 1e-4 * step * slope {
+          accepted = true
+          break
+        }
+        step *= 0.5
+      }
+      guard accepted else { break }  // no decrease possible at this precision: we are done
+      let s = zip(next, theta).map { $0 - $1 }
+      let y = zip(trial.gradient, gradient).map { $0 - $1 }
+      let sy = dot(s, y)
+      if sy > 1e-10 * norm(s) * norm(y) {
+        sHistory.append(s)
+        yHistory.append(y)
+        rhoHistory.append(1 / sy)
+        if sHistory.count > memory {
+          sHistory.removeFirst()
+          yHistory.removeFirst()
+          rhoHistory.removeFirst()
+        }
+      }
+      theta = next
+      (value, gradient) = trial
+      gNorm = norm(gradient)
+      iterations += 1
+      observer?(iterations, value, gNorm)
+    }
+    return (
+      theta,
+      SolverReport(
+        solver: "lbfgs", iterations: iterations, evaluations: evaluations, objective: value,
+        gradientNorm: gNorm, converged: gNorm <= tolerance,
+        seconds: Date().timeIntervalSince(clock))
+    )
+  }
+}
+
+func dot(_ a: [Double], _ b: [Double]) -> Double {
+  var s = 0.0
+  for i in 0..<a.count { s += a[i] * b[i] }
+  return s
+}
+
+func norm(_ a: [Double]) -> Double { dot(a, a).squareRoot() }
+
+func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
+  for i in 0..<x.count { y[i] += alpha * x[i] }
+}

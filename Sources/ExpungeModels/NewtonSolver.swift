@@ -1,0 +1,81 @@
+import ExpungeCore
+import Foundation
+
+/// Newton's method with the exact Hessian: d = −(∇²L)⁻¹∇L by a Cholesky solve in double
+/// precision, step by Armijo backtracking from 1.
+///
+/// The Hessian can be singular where the objective is flat: softmax with intercepts is
+/// invariant to adding one constant to every class's bias, and λ = 0 leaves weights
+/// unpenalized. Then the factorization adds τI with the smallest τ (from 10⁻¹⁰·max diag,
+/// ×10 each try) that makes it positive definite (Nocedal & Wright, Alg. 3.3). The gradient
+/// has no component along such flat directions, so the step is unaffected there. For a strictly convex objective the
+/// Hessian is positive definite and the method converges quadratically near the optimum,
+/// typically in under 15 iterations.
+/// - Complexity: per iteration, one Hessian (O(n·p²)) and one factorization (p³/3).
+struct NewtonSolver {
+  var tolerance: Double
+  var maxIterations: Int
+
+  func minimize(
+    _ objective: any ConvexObjective, from start: [Double],
+    observer: ((Int, Double, Double) -> Void)? = nil
+  ) throws -> (theta: [Double], report: SolverReport) {
+    let clock = Date()
+    let p = objective.parameterCount
+    var theta = start
+    var (value, gradient) = objective.valueAndGradient(theta, rowWeights: nil)
+    var evaluations = 1
+    var iterations = 0
+    var gNorm = norm(gradient)
+    while gNorm > tolerance && iterations < maxIterations {
+      let h = objective.hessian(theta, rowWeights: nil)
+      let factor = try Self.factorWithShift(h, p: p)
+      var direction = gradient
+      LAPACK.choleskySolve(factor: factor, n: p, &direction)
+      for i in 0..<p { direction[i] = -direction[i] }
+      let slope = dot(gradient, direction)
+      var step = 1.0
+      var accepted = false
+      var next = theta
+      var trial = (value: value, gradient: gradient)
+      for _ in 0..<40 {
+        for i in 0..<p { next[i] = theta[i] + step * direction[i] }
+        trial = objective.valueAndGradient(next, rowWeights: nil)
+        evaluations += 1
+        if trial.value.isFinite && trial.value <= value + 1e-4 * step * slope {
+          accepted = true
+          break
+        }
+        step *= 0.5
+      }
+      guard accepted else { break }
+      theta = next
+      (value, gradient) = trial
+      gNorm = norm(gradient)
+      iterations += 1
+      observer?(iterations, value, gNorm)
+    }
+    guard value.isFinite else { throw ModelError.diverged(model: "Newton solver", reason: "the objective became \(value)") }
+    return (
+      theta,
+      SolverReport(
+        solver: "newton", iterations: iterations, evaluations: evaluations, objective: value,
+        gradientNorm: gNorm, converged: gNorm <= tolerance, seconds: Date().timeIntervalSince(clock))
+    )
+  }
+
+  /// The Cholesky factor of `h + τI` for the smallest τ ∈ {0, 10⁻¹⁰·m, 10⁻⁹·m, …} that works
+  /// (m = the largest diagonal entry).
+  static func factorWithShift(_ h: [Double], p: Int) throws -> [Double] {
+    let largest = (0..<p).map { abs(h[$0 * p + $0]) }.max() ?? 1
+    var shift = 0.0
+    for _ in 0..<12 {
+      var shifted = h
+      for i in 0..<p { shifted[i * p + i] += shift }
+      if (try? LAPACK.choleskyFactor(&shifted, n: p)) != nil { return shifted }
+      shift = shift == 0 ? 1e-10 * max(largest, 1e-300) : shift * 10
+    }
+    throw ModelError.invalidTrainingData(
+      model: "Newton solver", reason: "the Hessian is not positive definite; use --solver lbfgs or a larger --l2")
+  }
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Testing
+
+/// End-to-end runs of the commands on small synthetic data and small files.
+@Suite("train → evaluate → predict")
+struct TrainEvaluatePredictTests {
+  static let data = "synthetic:n=400,d=6,classes=3,seed=7"
+
+  @Test(arguments: [
+    ["--model", "mlp", "--hidden", "16", "--epochs", "5", "--batch-size", "32", "--lr", "0.01"],
+    ["--model", "softmax"],
+    ["--model", "ridge"],
+    ["--model", "mlp", "--hidden", "8,8", "--activation", "tanh", "--optimizer", "sgd", "--epochs", "5"],
+  ])
+  func trainEvaluatePredict(modelOptions: [String]) throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let model = dir.appendingPathComponent("m").path
+    let train = expunge(["train", "--data", Self.data, "--out", model, "--quiet"] + modelOptions)
+    #expect(train.status == 0, "\(train.err)")
+    #expect(train.out.contains("Saved to \(model)"))
+    #expect(FileManager.default.fileExists(atPath: model + "/config.json"))
+    #expect(FileManager.default.fileExists(atPath: model + "/weights.safetensors"))
+
+    let evaluate = expunge("evaluate", "--model", model, "--data", Self.data, "--json")
+    #expect(evaluate.status == 0, "\(evaluate.err)")
+    let report = try #require(
+      try JSONSerialization.jsonObject(with: Data(evaluate.out.utf8)) as? [String: Any])
+    let accuracy = try #require(report["accuracy"] as? Double)
+    #expect(accuracy > 0.8, "separable clusters should be learned: \(accuracy)")
+    let confusion = try #require(report["confusionMatrix"] as? [[Int]])
+    #expect(confusion.count == 3 && confusion.flatMap { $0 }.reduce(0, +) == 400)
+
+    let predict = expunge("predict", "--model", model, "--data", Self.data, "--proba")
+    #expect(predict.status == 0, "\(predict.err)")
+    let lines = predict.out.split(separator: "\n")
+    #expect(lines.first == "id,predicted,p0,p1,p2")
+    #expect(lines.count == 401)
+    // Predictions agree with evaluate's accuracy: recount them from the CSV.
+    let predicted = lines.dropFirst().map { Int($0.split(separator: ",")[1])! }
+    let diagonal = (0..<3).map { confusion[$0][$0] }.reduce(0, +)
+    let perClassPredicted = (0..<3).map { c in predicted.filter { $0 == c }.count }
+    let columnSums = (0..<3).map { c in confusion.map { $0[c] }.reduce(0, +) }
+    #expect(perClassPredicted == columnSums)
+    #expect(Double(diagonal) / 400 == accuracy)
+  }
+
+  @Test func sameSeedGivesTheSameBytes() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func weights(_ name: String, seed: String) throws -> Data {
+      let out = dir.appendingPathComponent(name).path
+      let r = expunge(
+        "train", "--data", Self.data, "--model", "mlp", "--hidden", "12", "--epochs", "3",
+        "--seed", seed, "--out", out, "--quiet")
+      #expect(r.status == 0, "\(r.err)")
+      return try Data(contentsOf: URL(fileURLWithPath: out + "/weights.safetensors"))
+    }
+    let a = try weights("a", seed: "5")
+    let b = try weights("b", seed: "5")
+    let c = try weights("c", seed: "6")
+    #expect(a == b)
+    #expect(a != c)
+  }
+
+  @Test func trainJSONReportsTheRun() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let r = expunge(
+      "train", "--data", Self.data, "--model", "softmax", "--l2", "auto", "--out",
+      dir.appendingPathComponent("m").path, "--json", "--quiet")
+    #expect(r.status == 0, "\(r.err)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    let search = try #require(json["l2Search"] as? [[String: Any]])
+    #expect(search.count == 5)
+    let data = try #require(json["data"] as? [String: Any])
+    #expect(data["validationRows"] as? Int == 40)
+    #expect(data["rows"] as? Int == 360)
+  }
+
+  @Test func classSelectionTravelsWithTheModel() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let model = dir.appendingPathComponent("m").path
+    let train = expunge(
+      "train", "--data", Self.data, "--classes", "2,0", "--model", "logistic", "--out", model, "--quiet")
+    #expect(train.status == 0, "\(train.err)")
+    let r = expunge("evaluate", "--model", model, "--data", Self.data, "--json")
+    #expect(r.status == 0, "\(r.err)")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    #expect((json["rows"] as? Int).map { $0 > 200 && $0 < 300 } == true)
+    #expect((json["confusionMatrix"] as? [[Int]])?.count == 2)
+  }
+
+  @Test func standardizerIsSavedAndApplied() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let model = dir.appendingPathComponent("m").path
+    #expect(
+      expunge("train", "--data", Self.data, "--model", "softmax", "--standardize", "--out", model, "--quiet")
+        .status == 0)
+    let r = expunge("evaluate", "--model", model, "--data", Self.data, "--json")
+    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    #expect((json["accuracy"] as? Double).map { $0 > 0.8 } == true)
+  }
+}
