@@ -32,7 +32,7 @@ struct CommandLineParsingTests {
     #expect(text.contains("USAGE: expunge \(command)"))
     #expect(text.contains("OPTIONS:"))
     #expect(text.contains("  -h, --help"))
-    #expect(text.contains("EXAMPLES:\n  expunge \(command) "))
+    #expect(text.contains("EXAMPLES:\n  expunge \(command)"))
     // Every option's help is a sentence: it ends with a period or a (default:/values:) note.
     for line in text.split(separator: "\n") where line.hasPrefix("  --") && line.count > 30 {
       let help = line.dropFirst(28)
