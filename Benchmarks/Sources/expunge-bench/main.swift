@@ -1,0 +1,17 @@
+import Foundation
+
+// expunge-bench run [--pairs N]       the driver: races Expunge against the peers
+// expunge-bench worker <work> [...]   one measurement in this process, one JSON line out
+let arguments = Array(CommandLine.arguments.dropFirst())
+do {
+  switch arguments.first {
+  case "worker": try Workers.run(Array(arguments.dropFirst()))
+  case "run": try Driver.run(Array(arguments.dropFirst()))
+  default:
+    print("usage: expunge-bench run [--pairs N] | worker mlp|softmax|sgemm [options]")
+    exit(64)
+  }
+} catch {
+  FileHandle.standardError.write(Data("expunge-bench: \(error)\n".utf8))
+  exit(1)
+}
