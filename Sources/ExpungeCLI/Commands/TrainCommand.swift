@@ -99,6 +99,7 @@ enum TrainCommand: Command {
   }
 
   struct SolverSummary: Encodable {
+    var solver: String
     var iterations: Int
     var gradientNorm: Double
     var converged: Bool
@@ -141,7 +142,7 @@ enum TrainCommand: Command {
     let trainingAccuracy = model.accuracy(train.features, labels: train.labels)
     let validationAccuracy = validation.map { model.accuracy($0.features, labels: $0.labels) }
     let solver = (model as? any ConvexClassifier)?.solverReport.map {
-      SolverSummary(iterations: $0.iterations, gradientNorm: $0.gradientNorm, converged: $0.converged)
+      SolverSummary(solver: $0.solver, iterations: $0.iterations, gradientNorm: $0.gradientNorm, converged: $0.converged)
     }
     var metadata = ModelMetadata(expungeVersion: ExpungeCommandLine.version)
     metadata.trainingSource = data.source
@@ -213,10 +214,12 @@ enum TrainCommand: Command {
       let list = trials.map { String(format: "%g → %.4f", $0.l2, $0.validationAccuracy) }
       console.print("  λ by validation      \(list.joined(separator: ", "))")
     }
-    if let s = r.solver {
+    if let s = r.solver, s.solver == "closed-form" {
+      console.print("  solver               closed form (Cholesky)")
+    } else if let s = r.solver {
       console.print(
         String(
-          format: "  solver               %d iterations, ‖∇L‖ = %.2e%@", s.iterations, s.gradientNorm,
+          format: "  solver               %@, %d iterations, ‖∇L‖ = %.2e%@", s.solver, s.iterations, s.gradientNorm,
           s.converged ? "" : " (not converged: raise --max-iter)"))
     }
     console.print(String(format: "  training accuracy    %.4f", r.trainingAccuracy))

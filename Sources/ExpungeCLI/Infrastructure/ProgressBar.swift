@@ -13,6 +13,8 @@ final class ProgressBar: @unchecked Sendable {
   private var lastDraw = Date.distantPast
   private var lastPlain = Date.distantPast
   private var drewOnTerminal = false
+  /// The latest plain-mode line not yet printed (printed by `finish`).
+  private var pendingPlainLine: String?
   private let enabled: Bool
   private let plainInterval: TimeInterval
 
@@ -47,18 +49,32 @@ final class ProgressBar: @unchecked Sendable {
         + (filled < barWidth ? ">" + String(repeating: " ", count: barWidth - filled - 1) : "")
       console.writeErr("\r\u{1B}[2K\(title) [\(bar)] \(tail)")
       drewOnTerminal = true
-      if done { console.writeErr("\n") }
+      if done {
+        console.writeErr("\n")
+        drewOnTerminal = false
+      }
     } else if done || now.timeIntervalSince(lastPlain) >= plainInterval {
       lastPlain = now
+      pendingPlainLine = nil
       console.printError("\(title): \(tail)")
+    } else {
+      pendingPlainLine = "\(title): \(counts)  \(detail)  stopped after \(Self.duration(elapsed))"
     }
   }
 
-  /// Ends the line on a terminal if the last update was not a completed one.
+  /// Ends the work's display: on a terminal, ends the bar's line; elsewhere prints the last
+  /// state if it was not printed (iterative solvers stop before their iteration cap).
   func finish() {
     lock.lock()
     defer { lock.unlock() }
-    if enabled && console.errIsTerminal && drewOnTerminal { console.writeErr("\r\u{1B}[2K") }
+    guard enabled else { return }
+    if console.errIsTerminal && drewOnTerminal {
+      console.writeErr("\n")
+    } else if let line = pendingPlainLine {
+      console.printError(line)
+    }
+    pendingPlainLine = nil
+    drewOnTerminal = false
   }
 
   static func plural(_ unit: String) -> String {
