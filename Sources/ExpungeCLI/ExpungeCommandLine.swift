@@ -12,7 +12,8 @@ public enum ExpungeCommandLine {
 
   static let root = CommandSpec(
     name: "",
-    abstract: "Remove the influence of chosen training data from trained models, and show what is left.",
+    abstract:
+      "Remove the influence of chosen training data from trained models, and show what is left.",
     options: [.flag("version", "Show the version.")],
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",

@@ -93,7 +93,8 @@ public enum BLAS {
   }
 
   /// `x·y`, accumulated by OpenBLAS in single precision.
-  public static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float {
+  public static func dot(count: Int, _ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>) -> Float
+  {
     cblas_sdot(Int32(count), x, 1, y, 1)
   }
 

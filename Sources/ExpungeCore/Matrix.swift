@@ -147,7 +147,8 @@ public struct Matrix: Sendable, Equatable, Hashable {
 
   /// Rows `range` as a new matrix.
   public func rows(_ range: Range<Int>) -> Matrix {
-    precondition(range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of 0..<\(rows)")
+    precondition(
+      range.lowerBound >= 0 && range.upperBound <= rows, "rows \(range) out of 0..<\(rows)")
     return Matrix(
       rows: range.count, cols: cols,
       storage: Array(storage[(range.lowerBound * cols)..<(range.upperBound * cols)]))
@@ -157,9 +158,11 @@ public struct Matrix: Sendable, Equatable, Hashable {
 extension Matrix: CustomStringConvertible {
   public var description: String {
     let shown = (0..<min(rows, 6)).map { r in
-      "[" + (0..<min(cols, 8)).map { String(format: "%.4g", Double(self[r, $0])) }
+      "["
+        + (0..<min(cols, 8)).map { String(format: "%.4g", Double(self[r, $0])) }
         .joined(separator: ", ") + (cols > 8 ? ", …" : "") + "]"
     }
-    return "Matrix(\(rows)×\(cols)) [" + shown.joined(separator: ", ") + (rows > 6 ? ", …" : "") + "]"
+    return "Matrix(\(rows)×\(cols)) [" + shown.joined(separator: ", ") + (rows > 6 ? ", …" : "")
+      + "]"
   }
 }

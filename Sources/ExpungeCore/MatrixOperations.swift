@@ -105,7 +105,9 @@ extension Matrix {
 
   /// Largest absolute difference to `other` (for tests and tolerances).
   public func maxAbsDifference(_ other: Matrix) -> Float {
-    precondition(rows == other.rows && cols == other.cols, "shapes \(rows)×\(cols) and \(other.rows)×\(other.cols)")
+    precondition(
+      rows == other.rows && cols == other.cols,
+      "shapes \(rows)×\(cols) and \(other.rows)×\(other.cols)")
     var m: Float = 0
     for i in 0..<storage.count { m = Swift.max(m, abs(storage[i] - other.storage[i])) }
     return m

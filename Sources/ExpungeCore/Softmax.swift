@@ -42,8 +42,10 @@ public enum Softmax {
         for c in 0..<cols { m = max(m, row[c]) }
         var s: Float = 0
         for c in 0..<cols { s += expf(row[c] - m) }
-        let shift = m + logf(s)
-        for c in 0..<cols { row[c] -= shift }
+        // (zᵢ − m) is exact for nearby logits; folding m into the log term first would lose
+        // the digits of zᵢ − m to the magnitude of m.
+        let logSum = logf(s)
+        for c in 0..<cols { row[c] = (row[c] - m) - logSum }
       }
     }
   }

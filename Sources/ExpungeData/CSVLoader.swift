@@ -16,7 +16,8 @@ public enum CSVLoader {
   public static func load(_ path: String, options: LoadOptions = .init()) throws -> Dataset {
     var bytes = try Gzip.readFile(path)
     bytes.append(0)  // strtod stops at the terminator at the very end
-    let separator: UInt8 = path.lowercased().contains(".tsv") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
+    let separator: UInt8 =
+      path.lowercased().contains(".tsv") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
     return try bytes.withUnsafeBufferPointer { buffer in
       try Parser(path: path, bytes: buffer, separator: separator, options: options).run()
     }
@@ -50,7 +51,10 @@ public enum CSVLoader {
         if i < end && bytes[i] == UInt8(ascii: "\"") {
           let s = i + 1
           var j = s
-          while j < end && !(bytes[j] == UInt8(ascii: "\"") && (j + 1 >= end || bytes[j + 1] != UInt8(ascii: "\""))) {
+          while j < end
+            && !(bytes[j] == UInt8(ascii: "\"")
+              && (j + 1 >= end || bytes[j + 1] != UInt8(ascii: "\"")))
+          {
             j += bytes[j] == UInt8(ascii: "\"") ? 2 : 1
           }
           out.append(Field(start: s, end: min(j, end), quoted: true))
@@ -80,7 +84,8 @@ public enum CSVLoader {
       guard s < e else { return nil }
       // strtod reads past the field only into the separator or newline, where it stops.
       var endPointer: UnsafeMutablePointer<CChar>?
-      let base = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + s).assumingMemoryBound(to: CChar.self)
+      let base = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + s).assumingMemoryBound(
+        to: CChar.self)
       let value = strtod(base, &endPointer)
       let fieldEnd = UnsafeMutableRawPointer(mutating: bytes.baseAddress! + e)
       guard let endPointer, UnsafeMutableRawPointer(endPointer) == fieldEnd else {
@@ -92,7 +97,9 @@ public enum CSVLoader {
     func describeBad(_ f: Field) -> String {
       let t = text(f).trimmingCharacters(in: .whitespaces)
       if t.isEmpty { return "empty field is not a number" }
-      if let v = Double(String(t)), !v.isFinite { return v.isNaN ? "NaN is not allowed" : "infinity is not allowed" }
+      if let v = Double(String(t)), !v.isFinite {
+        return v.isNaN ? "NaN is not allowed" : "infinity is not allowed"
+      }
       return "'\(t)' is not a number"
     }
 
@@ -110,23 +117,30 @@ public enum CSVLoader {
         if stop > s { lines.append((lineNumber, s, stop)) }
         s = e + 1
       }
-      guard let first = lines.first else { throw DataError.malformed(path: path, line: nil, column: nil, reason: "the file is empty") }
+      guard let first = lines.first else {
+        throw DataError.malformed(path: path, line: nil, column: nil, reason: "the file is empty")
+      }
       var f: [Field] = []
       fields(first.start, first.end, into: &f)
       let columns = f.count
       let hasHeader = options.hasHeader ?? f.contains { number($0) == nil }
-      let header: [String]? = hasHeader ? f.map { text($0).trimmingCharacters(in: .whitespaces) } : nil
+      let header: [String]? =
+        hasHeader ? f.map { text($0).trimmingCharacters(in: .whitespaces) } : nil
       func columnName(_ c: Int) -> String { header?[c] ?? String(c + 1) }
       func resolve(_ selector: ColumnSelector, what: String) throws -> Int {
         if let c = selector.resolve(count: columns, header: header) { return c }
         switch selector {
         case .name(let name):
           if header == nil {
-            throw fail(first.number, name, "no such column: the file has no header (name the \(what) column by 0-based index)")
+            throw fail(
+              first.number, name,
+              "no such column: the file has no header (name the \(what) column by 0-based index)")
           }
-          throw fail(first.number, name, "no such column; the header has \(header!.joined(separator: ", "))")
+          throw fail(
+            first.number, name, "no such column; the header has \(header!.joined(separator: ", "))")
         case .index(let i):
-          throw fail(first.number, nil, "\(what) column index \(i) is out of range (\(columns) columns)")
+          throw fail(
+            first.number, nil, "\(what) column index \(i) is out of range (\(columns) columns)")
         default:
           throw fail(first.number, nil, "no \(what) column")
         }
@@ -134,7 +148,8 @@ public enum CSVLoader {
       let labelColumn = try resolve(options.labelColumn, what: "label")
       let idColumn = try options.idColumn.map { try resolve($0, what: "id") }
       if idColumn == labelColumn {
-        throw fail(first.number, columnName(labelColumn), "the id column cannot also be the label column")
+        throw fail(
+          first.number, columnName(labelColumn), "the id column cannot also be the label column")
       }
       let featureColumns = (0..<columns).filter { $0 != labelColumn && $0 != idColumn }
       let dataLines = hasHeader ? lines.dropFirst() : lines[...]
@@ -151,16 +166,22 @@ public enum CSVLoader {
           throw fail(line.number, nil, "has \(f.count) fields, expected \(columns)")
         }
         for (j, c) in featureColumns.enumerated() {
-          guard let v = number(f[c]), v.isFinite else { throw fail(line.number, columnName(c), describeBad(f[c])) }
+          guard let v = number(f[c]), v.isFinite else {
+            throw fail(line.number, columnName(c), describeBad(f[c]))
+          }
           storage[row * d + j] = Float(v)
         }
         guard let y = number(f[labelColumn]), y >= 0, y == y.rounded(), y < Double(Int32.max) else {
-          throw fail(line.number, columnName(labelColumn), "label '\(text(f[labelColumn]))' is not a non-negative integer")
+          throw fail(
+            line.number, columnName(labelColumn),
+            "label '\(text(f[labelColumn]))' is not a non-negative integer")
         }
         labels[row] = Int32(y)
         if let idColumn {
           guard let v = number(f[idColumn]), v >= 0, v == v.rounded(), v < 0x1p63 else {
-            throw fail(line.number, columnName(idColumn), "id '\(text(f[idColumn]))' is not a non-negative integer")
+            throw fail(
+              line.number, columnName(idColumn),
+              "id '\(text(f[idColumn]))' is not a non-negative integer")
           }
           let id = UInt64(v)
           if let firstLine = seen[id] {
@@ -172,10 +193,14 @@ public enum CSVLoader {
           ids.append(SampleID(UInt64(row)))
         }
       }
-      guard n > 0 else { throw DataError.malformed(path: path, line: nil, column: nil, reason: "has a header but no data rows") }
+      guard n > 0 else {
+        throw DataError.malformed(
+          path: path, line: nil, column: nil, reason: "has a header but no data rows")
+      }
       return Dataset(
         ids: ids, features: Matrix(rows: n, cols: d, storage: storage), labels: labels,
-        classCount: Int(labels.max()! + 1), featureNames: header.map { h in featureColumns.map { h[$0] } },
+        classCount: Int(labels.max()! + 1),
+        featureNames: header.map { h in featureColumns.map { h[$0] } },
         source: path)
     }
   }

@@ -24,7 +24,8 @@ public enum DataError: Error, Equatable, CustomStringConvertible {
       if let column { place += ": column \(column)" }
       return "\(place): \(reason)"
     case .unknownDataset(let name, let known):
-      return "unknown dataset '\(name)'; built-in datasets are \(known.joined(separator: ", ")), or give a file path"
+      return
+        "unknown dataset '\(name)'; built-in datasets are \(known.joined(separator: ", ")), or give a file path"
     case .duplicateID(let path, let line, let id, let firstLine):
       return "\(path):\(line): duplicate id \(id) (first seen on line \(firstLine))"
     case .widthMismatch(let source, let found, let expected, let by):

@@ -9,13 +9,24 @@ public enum DatasetCatalog {
   }
 
   public static let builtIns: [BuiltIn] = [
-    BuiltIn(name: "fashion-mnist", description: "Fashion-MNIST training split: 60 000 28×28 grey images, 10 classes, pixels in [0, 1] (Debian's dataset-fashion-mnist). Alias fashion-mnist:train."),
-    BuiltIn(name: "fashion-mnist:test", description: "Fashion-MNIST test split: 10 000 images (ids 0…9 999, their own id space)."),
-    BuiltIn(name: "synthetic:n=…,d=…,classes=…,seed=…,sep=…", description: "Reproducible Gaussian clusters; defaults n=1000, d=20, classes=3, seed=0, sep=2."),
+    BuiltIn(
+      name: "fashion-mnist",
+      description:
+        "Fashion-MNIST training split: 60 000 28×28 grey images, 10 classes, pixels in [0, 1] (Debian's dataset-fashion-mnist). Alias fashion-mnist:train."
+    ),
+    BuiltIn(
+      name: "fashion-mnist:test",
+      description: "Fashion-MNIST test split: 10 000 images (ids 0…9 999, their own id space)."),
+    BuiltIn(
+      name: "synthetic:n=…,d=…,classes=…,seed=…,sep=…",
+      description:
+        "Reproducible Gaussian clusters; defaults n=1000, d=20, classes=3, seed=0, sep=2."),
   ]
 
   /// The names a user can type, for error messages.
-  public static var builtInNames: [String] { ["fashion-mnist", "fashion-mnist:test", "synthetic:…"] }
+  public static var builtInNames: [String] {
+    ["fashion-mnist", "fashion-mnist:test", "synthetic:…"]
+  }
 
   /// The ten Fashion-MNIST class names, in label order.
   public static let fashionMNISTClassNames = [
@@ -60,7 +71,8 @@ public enum DatasetCatalog {
     }
     if lower.hasSuffix(".npy") {
       guard let labels = options.labelsPath else {
-        throw DataError.invalid("\(spec): NPY features need their labels: add --labels-file LABELS.npy")
+        throw DataError.invalid(
+          "\(spec): NPY features need their labels: add --labels-file LABELS.npy")
       }
       return try NPYLoader.dataset(features: spec, labels: labels)
     }
@@ -78,9 +90,11 @@ public enum DatasetCatalog {
     let images = "\(dir)/\(split)-images-idx3-ubyte.gz"
     guard FileManager.default.fileExists(atPath: images) else {
       throw DataError.unreadable(
-        path: images, reason: "no such file; install it with: apt-get install dataset-fashion-mnist")
+        path: images, reason: "no such file; install it with: apt-get install dataset-fashion-mnist"
+      )
     }
     return try IDXLoader.dataset(
-      images: images, labels: "\(dir)/\(split)-labels-idx1-ubyte.gz", classCount: 10, source: source)
+      images: images, labels: "\(dir)/\(split)-labels-idx1-ubyte.gz", classCount: 10, source: source
+    )
   }
 }

@@ -4,7 +4,9 @@ extension Dataset {
   /// Keeps `n` rows, the same fraction of every class (largest remainders get the spare rows),
   /// chosen by `seed`; kept rows stay in their original order.
   public func limited(to n: Int, seed: UInt64) throws -> Dataset {
-    guard n <= count else { throw DataError.invalid("\(source): --limit \(n) exceeds its \(count) rows") }
+    guard n <= count else {
+      throw DataError.invalid("\(source): --limit \(n) exceeds its \(count) rows")
+    }
     guard n < count else { return self }
     var rng = SeededGenerator(seed: seed).derived("limit")
     return subset(stratifiedIndices(n, rng: &rng).sorted())
@@ -12,11 +14,15 @@ extension Dataset {
 
   /// A stratified split: about `validationFraction` of every class goes to validation,
   /// chosen by `seed`; both parts keep the original row order.
-  public func split(validationFraction: Double, seed: UInt64) throws -> (train: Dataset, validation: Dataset) {
-    precondition(validationFraction > 0 && validationFraction < 1, "validation fraction must be in (0, 1)")
+  public func split(validationFraction: Double, seed: UInt64) throws -> (
+    train: Dataset, validation: Dataset
+  ) {
+    precondition(
+      validationFraction > 0 && validationFraction < 1, "validation fraction must be in (0, 1)")
     let size = Int((Double(count) * validationFraction).rounded())
     guard size >= 1 && size < count else {
-      throw DataError.invalid("\(source): \(count) rows are too few for a validation fraction of \(validationFraction)")
+      throw DataError.invalid(
+        "\(source): \(count) rows are too few for a validation fraction of \(validationFraction)")
     }
     var rng = SeededGenerator(seed: seed).derived("split")
     let validation = Set(stratifiedIndices(size, rng: &rng))
@@ -55,7 +61,8 @@ extension Dataset {
   /// (e.g. `[0, 6]` makes Fashion-MNIST's T-shirt vs shirt a binary task).
   public func selectingClasses(_ classes: [Int32]) throws -> Dataset {
     for c in classes where c < 0 || Int(c) >= classCount {
-      throw DataError.invalid("\(source): class \(c) does not exist (classes are 0…\(classCount - 1))")
+      throw DataError.invalid(
+        "\(source): class \(c) does not exist (classes are 0…\(classCount - 1))")
     }
     var newLabel = [Int32: Int32]()
     for (i, c) in classes.enumerated() { newLabel[c] = Int32(i) }
@@ -89,7 +96,8 @@ extension Dataset {
   /// Throws `DataError.widthMismatch` unless rows have `expected` features.
   public func requireWidth(_ expected: Int, expectedBy: String) throws {
     guard featureCount == expected else {
-      throw DataError.widthMismatch(source: source, found: featureCount, expected: expected, expectedBy: expectedBy)
+      throw DataError.widthMismatch(
+        source: source, found: featureCount, expected: expected, expectedBy: expectedBy)
     }
   }
 }

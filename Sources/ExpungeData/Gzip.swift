@@ -12,15 +12,22 @@ enum Gzip {
   static func decompress(_ input: [UInt8], source: String) throws -> [UInt8] {
     var stream = z_stream()
     // 16 + MAX_WBITS: expect a gzip header and trailer.
-    guard inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    guard
+      inflateInit2_(&stream, 16 + MAX_WBITS, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size))
+        == Z_OK
     else { throw DataError.unreadable(path: source, reason: "zlib could not start") }
     defer { inflateEnd(&stream) }
     // The gzip trailer's last 4 bytes hold the size mod 2³²: a good first guess for the buffer.
+    // Deflate expands at most ~1032:1, so a larger claim is a corrupt trailer, not a size to
+    // allocate.
+    let largestPossible = max(input.count * 1032, 1 << 16)
     var capacity = max(input.count * 4, 1 << 16)
     if input.count >= 4 {
       let n = input.count
-      let isize = Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1]) << 24
-      if isize > 0 { capacity = isize + 1 }
+      let isize =
+        Int(input[n - 4]) | Int(input[n - 3]) << 8 | Int(input[n - 2]) << 16 | Int(input[n - 1])
+        << 24
+      if isize > 0 { capacity = min(isize + 1, largestPossible) }
     }
     var output = [UInt8](repeating: 0, count: capacity)
     var produced = 0
@@ -29,7 +36,9 @@ enum Gzip {
       stream.next_in = UnsafeMutablePointer(mutating: inBuffer.baseAddress!)
       stream.avail_in = UInt32(inBuffer.count)
       while true {
-        if produced == output.count { output.append(contentsOf: [UInt8](repeating: 0, count: output.count)) }
+        if produced == output.count {
+          output.append(contentsOf: [UInt8](repeating: 0, count: output.count))
+        }
         status = output.withUnsafeMutableBufferPointer { out in
           stream.next_out = out.baseAddress! + produced
           stream.avail_out = UInt32(out.count - produced)
@@ -44,10 +53,12 @@ enum Gzip {
           continue
         }
         guard status == Z_OK || status == Z_BUF_ERROR else {
-          throw DataError.malformed(path: source, line: nil, column: nil, reason: "corrupt gzip data")
+          throw DataError.malformed(
+            path: source, line: nil, column: nil, reason: "corrupt gzip data")
         }
         if status == Z_BUF_ERROR && stream.avail_in == 0 {
-          throw DataError.malformed(path: source, line: nil, column: nil, reason: "the gzip data is truncated")
+          throw DataError.malformed(
+            path: source, line: nil, column: nil, reason: "the gzip data is truncated")
         }
       }
     }

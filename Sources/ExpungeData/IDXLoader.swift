@@ -40,17 +40,23 @@ public enum IDXLoader {
       classCount: classCount ?? Int((y.max() ?? -1) + 1), source: source)
   }
 
-  private static func parse(_ path: String, expectedRank: Int) throws -> ([Int], ArraySlice<UInt8>) {
+  private static func parse(_ path: String, expectedRank: Int) throws -> ([Int], ArraySlice<UInt8>)
+  {
     let bytes = try Gzip.readFile(path)
     func fail(_ reason: String) -> DataError {
       .malformed(path: path, line: nil, column: nil, reason: reason)
     }
-    guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else { throw fail("not an IDX file (bad magic number)") }
+    guard bytes.count >= 4, bytes[0] == 0, bytes[1] == 0 else {
+      throw fail("not an IDX file (bad magic number)")
+    }
     guard bytes[2] == 0x08 else {
-      throw fail("IDX type 0x\(String(bytes[2], radix: 16)) is not supported (only unsigned bytes, 0x08)")
+      throw fail(
+        "IDX type 0x\(String(bytes[2], radix: 16)) is not supported (only unsigned bytes, 0x08)")
     }
     let rank = Int(bytes[3])
-    guard rank == expectedRank else { throw fail("has \(rank) dimensions, expected \(expectedRank)") }
+    guard rank == expectedRank else {
+      throw fail("has \(rank) dimensions, expected \(expectedRank)")
+    }
     guard bytes.count >= 4 + 4 * rank else { throw fail("truncated header") }
     let dims = (0..<rank).map { k in
       (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * k + $1]) }

@@ -17,13 +17,19 @@ public enum NPYFormat {
   }
 
   public static func read(_ path: String) throws -> Array {
-    guard FileManager.default.fileExists(atPath: path) else { throw DataError.unreadable(path: path, reason: "no such file") }
+    guard FileManager.default.fileExists(atPath: path) else {
+      throw DataError.unreadable(path: path, reason: "no such file")
+    }
     guard let data = FileManager.default.contents(atPath: path) else {
       throw DataError.unreadable(path: path, reason: "cannot read the file")
     }
     let bytes = [UInt8](data)
-    func fail(_ reason: String) -> DataError { .malformed(path: path, line: nil, column: nil, reason: reason) }
-    guard bytes.count >= 10, bytes[0] == 0x93, Swift.Array(bytes[1..<6]) == Swift.Array("NUMPY".utf8) else {
+    func fail(_ reason: String) -> DataError {
+      .malformed(path: path, line: nil, column: nil, reason: reason)
+    }
+    guard bytes.count >= 10, bytes[0] == 0x93,
+      Swift.Array(bytes[1..<6]) == Swift.Array("NUMPY".utf8)
+    else {
       throw fail("not an NPY file (bad magic string)")
     }
     let major = bytes[6]
@@ -37,13 +43,18 @@ public enum NPYFormat {
     }
     guard headerStart + headerLength <= bytes.count else { throw fail("truncated header") }
     let header = String(decoding: bytes[headerStart..<(headerStart + headerLength)], as: UTF8.self)
-    guard let descr = value(of: "descr", in: header)?.trimmingCharacters(in: CharacterSet(charactersIn: "'\"")) else {
+    guard
+      let descr = value(of: "descr", in: header)?.trimmingCharacters(
+        in: CharacterSet(charactersIn: "'\""))
+    else {
       throw fail("the header has no 'descr'")
     }
     if let fortran = value(of: "fortran_order", in: header), fortran == "True" {
       throw fail("Fortran-order arrays are not supported; save with numpy.ascontiguousarray")
     }
-    guard let shapeText = value(of: "shape", in: header) else { throw fail("the header has no 'shape'") }
+    guard let shapeText = value(of: "shape", in: header) else {
+      throw fail("the header has no 'shape'")
+    }
     let shape = shapeText.trimmingCharacters(in: CharacterSet(charactersIn: "() "))
       .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
       .compactMap { Int($0) }
@@ -55,10 +66,14 @@ public enum NPYFormat {
     case "<f8", "<i8": size = 8
     case "|u1", "<u1", "u1": size = 1
     default:
-      throw fail("dtype '\(descr)' is not supported; use float32 (<f4), float64 (<f8), uint8 (|u1), int32 (<i4) or int64 (<i8)")
+      throw fail(
+        "dtype '\(descr)' is not supported; use float32 (<f4), float64 (<f8), uint8 (|u1), int32 (<i4) or int64 (<i8)"
+      )
     }
     guard bytes.count - start == count * size else {
-      throw fail("holds \(bytes.count - start) data bytes, but shape \(shape) of \(descr) needs \(count * size)")
+      throw fail(
+        "holds \(bytes.count - start) data bytes, but shape \(shape) of \(descr) needs \(count * size)"
+      )
     }
     func le(_ at: Int, _ width: Int) -> UInt64 {
       var v: UInt64 = 0
@@ -97,7 +112,9 @@ public enum NPYFormat {
   /// The bytes of a v1 `.npy` file holding `values` (`<f4`, C order) with `shape`.
   public static func encode(float32 values: [Float], shape: [Int]) -> Data {
     var data = header(descr: "<f4", shape: shape)
-    for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+    for v in values {
+      withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+    }
     return data
   }
 
@@ -109,7 +126,9 @@ public enum NPYFormat {
   }
 
   private static func header(descr: String, shape: [Int]) -> Data {
-    let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+    let shapeText =
+      shape.count == 1
+      ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
     var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
     while (10 + dict.utf8.count + 1) % 64 != 0 { dict += " " }
     dict += "\n"
@@ -123,36 +142,46 @@ public enum NPYFormat {
 
 /// NPY features + labels (+ optional ids) as a dataset.
 public enum NPYLoader {
-  public static func dataset(features: String, labels: String, ids: String? = nil) throws -> Dataset {
+  public static func dataset(features: String, labels: String, ids: String? = nil) throws -> Dataset
+  {
     let x = try NPYFormat.read(features)
     guard x.shape.count == 2 || x.shape.count == 1 else {
-      throw DataError.malformed(path: features, line: nil, column: nil, reason: "features must be 1-D or 2-D, shape is \(x.shape)")
+      throw DataError.malformed(
+        path: features, line: nil, column: nil,
+        reason: "features must be 1-D or 2-D, shape is \(x.shape)")
     }
     let n = x.shape[0]
     let d = x.shape.count == 2 ? x.shape[1] : 1
     let y = try NPYFormat.read(labels)
     guard y.shape == [n] else {
-      throw DataError.malformed(path: labels, line: nil, column: nil, reason: "labels have shape \(y.shape), expected [\(n)]")
+      throw DataError.malformed(
+        path: labels, line: nil, column: nil,
+        reason: "labels have shape \(y.shape), expected [\(n)]")
     }
     for (i, v) in y.values.enumerated() where v < 0 || v != v.rounded() {
-      throw DataError.malformed(path: labels, line: nil, column: "\(i)", reason: "label \(v) is not a non-negative integer")
+      throw DataError.malformed(
+        path: labels, line: nil, column: "\(i)", reason: "label \(v) is not a non-negative integer")
     }
     var sampleIDs = (0..<n).map { SampleID(UInt64($0)) }
     if let ids {
       let a = try NPYFormat.read(ids)
       guard a.shape == [n], a.values.allSatisfy({ $0 >= 0 && $0 == $0.rounded() }) else {
-        throw DataError.malformed(path: ids, line: nil, column: nil, reason: "ids must be \(n) non-negative integers")
+        throw DataError.malformed(
+          path: ids, line: nil, column: nil, reason: "ids must be \(n) non-negative integers")
       }
       sampleIDs = a.values.map { SampleID(UInt64($0)) }
       var seen = [SampleID: Int]()
       for (i, id) in sampleIDs.enumerated() {
-        if let first = seen[id] { throw DataError.duplicateID(path: ids, line: i + 1, id: id.rawValue, firstLine: first + 1) }
+        if let first = seen[id] {
+          throw DataError.duplicateID(path: ids, line: i + 1, id: id.rawValue, firstLine: first + 1)
+        }
         seen[id] = i
       }
     }
     let labelsInt = y.values.map { Int32($0) }
     return Dataset(
-      ids: sampleIDs, features: Matrix(rows: n, cols: d, storage: x.values.map { Float($0) }), labels: labelsInt,
+      ids: sampleIDs, features: Matrix(rows: n, cols: d, storage: x.values.map { Float($0) }),
+      labels: labelsInt,
       classCount: Int((labelsInt.max() ?? -1) + 1), source: features)
   }
 }

@@ -10,7 +10,8 @@ public struct Standardizer: Codable, Sendable, Equatable {
   public var scale: [Float]
 
   public init(mean: [Float], scale: [Float]) {
-    precondition(mean.count == scale.count, "Standardizer: \(mean.count) means, \(scale.count) scales")
+    precondition(
+      mean.count == scale.count, "Standardizer: \(mean.count) means, \(scale.count) scales")
     self.mean = mean
     self.scale = scale
   }

@@ -74,8 +74,10 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
   public init(from decoder: Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     switch try c.decode(ModelKind.self, forKey: .kind) {
-    case .logistic: self = .logistic(try c.decode(LogisticRegressionConfig.self, forKey: .hyperparameters))
-    case .softmax: self = .softmax(try c.decode(SoftmaxRegressionConfig.self, forKey: .hyperparameters))
+    case .logistic:
+      self = .logistic(try c.decode(LogisticRegressionConfig.self, forKey: .hyperparameters))
+    case .softmax:
+      self = .softmax(try c.decode(SoftmaxRegressionConfig.self, forKey: .hyperparameters))
     case .ridge: self = .ridge(try c.decode(RidgeConfig.self, forKey: .hyperparameters))
     case .mlp: self = .mlp(try c.decode(MLPConfig.self, forKey: .hyperparameters))
     }

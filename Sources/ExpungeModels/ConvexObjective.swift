@@ -19,7 +19,9 @@ public protocol ConvexObjective: Sendable {
   /// λ.
   var l2: Double { get }
   /// L(θ) and ∇L(θ).
-  func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (value: Double, gradient: [Double])
+  func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (
+    value: Double, gradient: [Double]
+  )
   /// The exact Hessian ∇²L(θ), p × p row-major.
   /// - Complexity: O(n·p²) for logistic, O(n·K²·(d+1)²) for softmax.
   func hessian(_ theta: [Double], rowWeights: [Float]?) -> [Double]
@@ -47,7 +49,8 @@ let hessianChunkRows = 2048
 /// Adds `scale · Σ_{rows} s_r · a_r a_rᵀ` to the p×p `h`, where `a_r` are the rows of
 /// `augmented` (chunk × p, double) — the workhorse of both Hessians.
 func accumulateWeightedGram(
-  _ h: inout [Double], augmented: inout [Double], weights s: [Double], rows: Int, p: Int, scale: Double
+  _ h: inout [Double], augmented: inout [Double], weights s: [Double], rows: Int, p: Int,
+  scale: Double
 ) {
   for r in 0..<rows {
     let root = s[r].squareRoot()

@@ -38,7 +38,9 @@ public struct LogisticObjective: ConvexObjective {
     data.features.storage.withUnsafeBufferPointer { x in
       w.withUnsafeMutableBufferPointer { wp in
         z.withUnsafeMutableBufferPointer { zp in
-          BLAS.gemv(.none, rows: n, cols: d, alpha: 1, a: x.baseAddress!, x: wp.baseAddress!, beta: 0, y: zp.baseAddress!)
+          BLAS.gemv(
+            .none, rows: n, cols: d, alpha: 1, a: x.baseAddress!, x: wp.baseAddress!, beta: 0,
+            y: zp.baseAddress!)
         }
       }
     }
@@ -54,14 +56,18 @@ public struct LogisticObjective: ConvexObjective {
     data.features.storage.withUnsafeBufferPointer { x in
       rf.withUnsafeMutableBufferPointer { rp in
         out.withUnsafeMutableBufferPointer { op in
-          BLAS.gemv(.transpose, rows: n, cols: d, alpha: 1, a: x.baseAddress!, x: rp.baseAddress!, beta: 0, y: op.baseAddress!)
+          BLAS.gemv(
+            .transpose, rows: n, cols: d, alpha: 1, a: x.baseAddress!, x: rp.baseAddress!, beta: 0,
+            y: op.baseAddress!)
         }
       }
     }
     return (fitIntercept ? [r.reduce(0, +)] : []) + out.map { Double($0) }
   }
 
-  public func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (value: Double, gradient: [Double]) {
+  public func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (
+    value: Double, gradient: [Double]
+  ) {
     let z = logits(theta)
     let total = totalWeight(rowWeights, rows: data.count)
     var loss = 0.0
@@ -104,7 +110,9 @@ public struct LogisticObjective: ConvexObjective {
     return h
   }
 
-  public func hessianVectorProduct(_ theta: [Double], _ v: [Double], rowWeights: [Float]?) -> [Double] {
+  public func hessianVectorProduct(_ theta: [Double], _ v: [Double], rowWeights: [Float]?)
+    -> [Double]
+  {
     let z = logits(theta)
     let total = totalWeight(rowWeights, rows: data.count)
     let u = logits(v)  // X̃v; then X̃ᵀ(c ⊙ s ⊙ u)/C

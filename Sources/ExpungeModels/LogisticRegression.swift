@@ -20,21 +20,28 @@ public struct LogisticRegression: ConvexClassifier {
     (fitIntercept ? [(name: "bias", shape: [1])] : []) + [(name: "weight", shape: [1, d])]
   }
 
-  public init(configuration: ModelConfiguration, featureCount: Int, classCount: Int, parameters: ParameterBuffer)
+  public init(
+    configuration: ModelConfiguration, featureCount: Int, classCount: Int,
+    parameters: ParameterBuffer
+  )
     throws
   {
     guard case .logistic(let config) = configuration, classCount == 2 else {
-      throw ModelError.invalidTrainingData(model: "LogisticRegression", reason: "configuration is not a binary logistic model")
+      throw ModelError.invalidTrainingData(
+        model: "LogisticRegression", reason: "configuration is not a binary logistic model")
     }
-    try ConvexTraining.checkLayout(parameters, Self.layout(d: featureCount, fitIntercept: config.fitIntercept))
+    try ConvexTraining.checkLayout(
+      parameters, Self.layout(d: featureCount, fitIntercept: config.fitIntercept))
     self.config = config
     self.featureCount = featureCount
     self.parameters = parameters
     self.solverReport = nil
   }
 
-  init(config: LogisticRegressionConfig, featureCount: Int, theta: [Double], report: SolverReport?) {
-    var buffer = ParameterBuffer(layout: Self.layout(d: featureCount, fitIntercept: config.fitIntercept))
+  init(config: LogisticRegressionConfig, featureCount: Int, theta: [Double], report: SolverReport?)
+  {
+    var buffer = ParameterBuffer(
+      layout: Self.layout(d: featureCount, fitIntercept: config.fitIntercept))
     buffer.values = theta.map { Float($0) }
     self.config = config
     self.featureCount = featureCount
@@ -49,17 +56,22 @@ public struct LogisticRegression: ConvexClassifier {
     _ data: Dataset, config: LogisticRegressionConfig = .init(), observer: TrainingObserver? = nil
   ) throws -> LogisticRegression {
     try ConvexTraining.validate(
-      data, model: "LogisticRegression", l2: config.l2, tolerance: config.tolerance, maxIterations: config.maxIterations)
+      data, model: "LogisticRegression", l2: config.l2, tolerance: config.tolerance,
+      maxIterations: config.maxIterations)
     guard data.classCount == 2 else {
       throw ModelError.invalidTrainingData(
         model: "LogisticRegression",
-        reason: "binary logistic regression needs 2 classes, the data has \(data.classCount); choose two with --classes (e.g. --classes 0,6) or use --model softmax")
+        reason:
+          "binary logistic regression needs 2 classes, the data has \(data.classCount); choose two with --classes (e.g. --classes 0,6) or use --model softmax"
+      )
     }
     let objective = LogisticObjective(data: data, l2: config.l2, fitIntercept: config.fitIntercept)
     let (theta, report) = try ConvexTraining.solve(
-      objective, solver: config.solver, tolerance: config.tolerance, maxIterations: config.maxIterations,
+      objective, solver: config.solver, tolerance: config.tolerance,
+      maxIterations: config.maxIterations,
       observer: observer)
-    return LogisticRegression(config: config, featureCount: data.featureCount, theta: theta, report: report)
+    return LogisticRegression(
+      config: config, featureCount: data.featureCount, theta: theta, report: report)
   }
 
   /// θ as doubles, in the objective's layout.
@@ -71,9 +83,12 @@ public struct LogisticRegression: ConvexClassifier {
   }
 
   public func predictProbabilities(_ x: Matrix) -> Matrix {
-    precondition(x.cols == featureCount, "X has \(x.cols) features, but LogisticRegression is expecting \(featureCount)")
+    precondition(
+      x.cols == featureCount,
+      "X has \(x.cols) features, but LogisticRegression is expecting \(featureCount)")
     let probe = Dataset(
-      ids: (0..<x.rows).map { SampleID(UInt64($0)) }, features: x, labels: [Int32](repeating: 0, count: x.rows),
+      ids: (0..<x.rows).map { SampleID(UInt64($0)) }, features: x,
+      labels: [Int32](repeating: 0, count: x.rows),
       classCount: 2)
     let z = objective(on: probe).logits(theta)
     var out = Matrix.zeros(x.rows, 2)
@@ -86,7 +101,8 @@ public struct LogisticRegression: ConvexClassifier {
   }
 
   public func meanLoss(_ x: Matrix, labels: [Int32]) -> Double {
-    let data = Dataset(ids: (0..<x.rows).map { SampleID(UInt64($0)) }, features: x, labels: labels, classCount: 2)
+    let data = Dataset(
+      ids: (0..<x.rows).map { SampleID(UInt64($0)) }, features: x, labels: labels, classCount: 2)
     let losses = objective(on: data).perSampleLosses(theta)
     return losses.reduce(0, +) / Double(max(losses.count, 1))
   }

@@ -16,7 +16,8 @@ extension ModelConfiguration {
     case .logistic(let c): return try LogisticRegression.fit(data, config: c, observer: observer)
     case .softmax(let c): return try SoftmaxRegression.fit(data, config: c, observer: observer)
     case .ridge(let c): return try RidgeClassifier.fit(data, config: c, observer: observer)
-    case .mlp(let c): return try MLP.fit(data, validation: validation, config: c, observer: observer)
+    case .mlp(let c):
+      return try MLP.fit(data, validation: validation, config: c, observer: observer)
     }
   }
 

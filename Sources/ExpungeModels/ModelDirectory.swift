@@ -56,7 +56,9 @@ public enum ModelDirectory {
     }
     var layout = model.parameters.views.map { (name: $0.name, shape: $0.shape) }
     if let standardizer {
-      precondition(standardizer.featureCount == model.featureCount, "standardizer width differs from the model's")
+      precondition(
+        standardizer.featureCount == model.featureCount,
+        "standardizer width differs from the model's")
       layout += [
         (name: meanTensor, shape: [standardizer.featureCount]),
         (name: scaleTensor, shape: [standardizer.featureCount]),
@@ -76,7 +78,8 @@ public enum ModelDirectory {
       metadata: metadata)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    try AtomicFile.write(try encoder.encode(config), to: directory.appendingPathComponent(configFile))
+    try AtomicFile.write(
+      try encoder.encode(config), to: directory.appendingPathComponent(configFile))
   }
 
   /// Reads a model directory. Use `SavedModel.instantiate()` to get the classifier.
@@ -93,10 +96,12 @@ public enum ModelDirectory {
     } catch {
       throw ModelError.io(path: configURL.path, reason: "cannot read the file")
     }
-    guard config.metadata.format == formatName, config.metadata.formatVersion <= formatVersion else {
+    guard config.metadata.format == formatName, config.metadata.formatVersion <= formatVersion
+    else {
       throw ModelError.io(
         path: configURL.path,
-        reason: "format \(config.metadata.format) v\(config.metadata.formatVersion) is not one this Expunge reads (\(formatName) v≤\(formatVersion))"
+        reason:
+          "format \(config.metadata.format) v\(config.metadata.formatVersion) is not one this Expunge reads (\(formatName) v≤\(formatVersion))"
       )
     }
     let weightsURL = directory.appendingPathComponent(weightsFile)
@@ -112,16 +117,19 @@ public enum ModelDirectory {
       standardizer = Standardizer(mean: tensors[meanTensor], scale: tensors[scaleTensor])
     }
     let parameterViews = tensors.views.filter { $0.name != meanTensor && $0.name != scaleTensor }
-    var parameters = ParameterBuffer(layout: parameterViews.map { (name: $0.name, shape: $0.shape) })
+    var parameters = ParameterBuffer(
+      layout: parameterViews.map { (name: $0.name, shape: $0.shape) })
     for view in parameterViews { parameters[view.name] = tensors[view.name] }
     return SavedModel(
       configuration: config.model, featureCount: config.featureCount, classCount: config.classCount,
-      parameters: parameters, standardizer: standardizer, metadata: config.metadata, directory: directory)
+      parameters: parameters, standardizer: standardizer, metadata: config.metadata,
+      directory: directory)
   }
 
   private static func describe(_ error: DecodingError) -> String {
     func path(_ context: DecodingError.Context) -> String {
-      context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
+      context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(
+        separator: ".")
     }
     switch error {
     case .keyNotFound(let key, let context):

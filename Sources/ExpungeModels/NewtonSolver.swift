@@ -55,12 +55,15 @@ struct NewtonSolver {
       iterations += 1
       observer?(iterations, value, gNorm)
     }
-    guard value.isFinite else { throw ModelError.diverged(model: "Newton solver", reason: "the objective became \(value)") }
+    guard value.isFinite else {
+      throw ModelError.diverged(model: "Newton solver", reason: "the objective became \(value)")
+    }
     return (
       theta,
       SolverReport(
         solver: "newton", iterations: iterations, evaluations: evaluations, objective: value,
-        gradientNorm: gNorm, converged: gNorm <= tolerance, seconds: Date().timeIntervalSince(clock))
+        gradientNorm: gNorm, converged: gNorm <= tolerance, seconds: Date().timeIntervalSince(clock)
+      )
     )
   }
 
@@ -76,6 +79,7 @@ struct NewtonSolver {
       shift = shift == 0 ? 1e-10 * max(largest, 1e-300) : shift * 10
     }
     throw ModelError.invalidTrainingData(
-      model: "Newton solver", reason: "the Hessian is not positive definite; use --solver lbfgs or a larger --l2")
+      model: "Newton solver",
+      reason: "the Hessian is not positive definite; use --solver lbfgs or a larger --l2")
   }
 }

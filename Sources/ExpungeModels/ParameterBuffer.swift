@@ -59,7 +59,9 @@ public struct ParameterBuffer: Sendable, Equatable {
     get { Array(values[view(name).range]) }
     set {
       let v = view(name)
-      precondition(newValue.count == v.count, "\(name): \(newValue.count) values, expected \(v.count) \(v.shape)")
+      precondition(
+        newValue.count == v.count,
+        "\(name): \(newValue.count) values, expected \(v.count) \(v.shape)")
       values.replaceSubrange(v.range, with: newValue)
     }
   }

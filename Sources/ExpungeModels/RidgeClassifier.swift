@@ -27,13 +27,18 @@ public struct RidgeClassifier: ConvexClassifier {
     (fitIntercept ? [(name: "bias", shape: [k])] : []) + [(name: "weight", shape: [k, d])]
   }
 
-  public init(configuration: ModelConfiguration, featureCount: Int, classCount: Int, parameters: ParameterBuffer)
+  public init(
+    configuration: ModelConfiguration, featureCount: Int, classCount: Int,
+    parameters: ParameterBuffer
+  )
     throws
   {
     guard case .ridge(let config) = configuration else {
-      throw ModelError.invalidTrainingData(model: "RidgeClassifier", reason: "configuration is not a ridge model")
+      throw ModelError.invalidTrainingData(
+        model: "RidgeClassifier", reason: "configuration is not a ridge model")
     }
-    try ConvexTraining.checkLayout(parameters, Self.layout(d: featureCount, k: classCount, fitIntercept: config.fitIntercept))
+    try ConvexTraining.checkLayout(
+      parameters, Self.layout(d: featureCount, k: classCount, fitIntercept: config.fitIntercept))
     self.config = config
     self.featureCount = featureCount
     self.classCount = classCount
@@ -46,7 +51,8 @@ public struct RidgeClassifier: ConvexClassifier {
   ) throws -> RidgeClassifier {
     try ConvexTraining.validate(data, model: "RidgeClassifier", l2: config.l2)
     guard config.l2 > 0 else {
-      throw ModelError.invalidHyperparameter(model: "RidgeClassifier", name: "l2", value: "\(config.l2)", expected: "a number > 0")
+      throw ModelError.invalidHyperparameter(
+        model: "RidgeClassifier", name: "l2", value: "\(config.l2)", expected: "a number > 0")
     }
     let clock = Date()
     let (n, d, k) = (data.count, data.featureCount, data.classCount)
@@ -81,7 +87,8 @@ public struct RidgeClassifier: ConvexClassifier {
       }
       chunk.withUnsafeBufferPointer { a in
         gram.withUnsafeMutableBufferPointer { g in
-          BLAS.dsyrkFull(n: rows, d: d, alpha: 1 / nd, a: a.baseAddress!, beta: 1, c: g.baseAddress!)
+          BLAS.dsyrkFull(
+            n: rows, d: d, alpha: 1 / nd, a: a.baseAddress!, beta: 1, c: g.baseAddress!)
         }
       }
     }
@@ -105,18 +112,23 @@ public struct RidgeClassifier: ConvexClassifier {
       }
     }
     let seconds = Date().timeIntervalSince(clock)
-    var model = RidgeClassifier(config: config, featureCount: d, classCount: k, parameters: buffer, report: nil)
+    var model = RidgeClassifier(
+      config: config, featureCount: d, classCount: k, parameters: buffer, report: nil)
     let loss = model.meanLoss(data.features, labels: data.labels)
     model = RidgeClassifier(
       config: config, featureCount: d, classCount: k, parameters: buffer,
       report: SolverReport(
-        solver: "closed-form", iterations: 0, evaluations: 0, objective: loss, gradientNorm: 0, converged: true,
+        solver: "closed-form", iterations: 0, evaluations: 0, objective: loss, gradientNorm: 0,
+        converged: true,
         seconds: seconds))
     observer?(TrainingProgress(unit: "solve", completed: 1, total: 1, loss: loss))
     return model
   }
 
-  private init(config: RidgeConfig, featureCount: Int, classCount: Int, parameters: ParameterBuffer, report: SolverReport?) {
+  private init(
+    config: RidgeConfig, featureCount: Int, classCount: Int, parameters: ParameterBuffer,
+    report: SolverReport?
+  ) {
     self.config = config
     self.featureCount = featureCount
     self.classCount = classCount
@@ -125,7 +137,9 @@ public struct RidgeClassifier: ConvexClassifier {
   }
 
   public func predictProbabilities(_ x: Matrix) -> Matrix {
-    precondition(x.cols == featureCount, "X has \(x.cols) features, but RidgeClassifier is expecting \(featureCount)")
+    precondition(
+      x.cols == featureCount,
+      "X has \(x.cols) features, but RidgeClassifier is expecting \(featureCount)")
     var scores = BLAS.matmul(x, parameters.matrix("weight"), transB: .transpose)
     if config.fitIntercept { scores.addToEachRow(parameters["bias"]) }
     return scores

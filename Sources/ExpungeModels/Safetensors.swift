@@ -36,7 +36,8 @@ public enum Safetensors {
   }
 
   /// The bytes of a safetensors file holding `parameters` as F32 tensors.
-  public static func encode(_ parameters: ParameterBuffer, metadata: [String: String] = [:]) -> Data {
+  public static func encode(_ parameters: ParameterBuffer, metadata: [String: String] = [:]) -> Data
+  {
     var header = "{"
     var entries: [String] = []
     if !metadata.isEmpty {
@@ -71,7 +72,9 @@ public enum Safetensors {
   }
 
   /// Writes `parameters` to `url` atomically (temp file, fsync, rename).
-  public static func write(_ parameters: ParameterBuffer, metadata: [String: String] = [:], to url: URL)
+  public static func write(
+    _ parameters: ParameterBuffer, metadata: [String: String] = [:], to url: URL
+  )
     throws
   {
     try AtomicFile.write(encode(parameters, metadata: metadata), to: url)
@@ -79,7 +82,9 @@ public enum Safetensors {
 
   /// Reads a file written by us or by any safetensors writer; every tensor is converted to
   /// `Float`.
-  public static func read(from url: URL) throws -> (parameters: ParameterBuffer, metadata: [String: String]) {
+  public static func read(from url: URL) throws -> (
+    parameters: ParameterBuffer, metadata: [String: String]
+  ) {
     let data: Data
     do {
       data = try Data(contentsOf: url)
@@ -95,7 +100,9 @@ public enum Safetensors {
   ) {
     func fail(_ reason: String) -> FormatError { FormatError(source: source, reason: reason) }
     let bytes = [UInt8](data)
-    guard bytes.count >= 8 else { throw fail("\(bytes.count) bytes, shorter than the 8-byte header length") }
+    guard bytes.count >= 8 else {
+      throw fail("\(bytes.count) bytes, shorter than the 8-byte header length")
+    }
     var n: UInt64 = 0
     for i in (0..<8).reversed() { n = n << 8 | UInt64(bytes[i]) }
     guard n <= UInt64(bytes.count - 8) else {
@@ -135,14 +142,19 @@ public enum Safetensors {
       guard let dtype = DType(rawValue: dtypeText) else {
         throw fail("tensor '\(name)' has dtype \(dtypeText); supported: F32, F64, I32, I64, U8")
       }
-      guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor '\(name)' has a negative dimension") }
+      guard shape.allSatisfy({ $0 >= 0 }) else {
+        throw fail("tensor '\(name)' has a negative dimension")
+      }
       let (begin, end) = (offsets[0], offsets[1])
       guard 0 <= begin, begin <= end, end <= bufferSize else {
-        throw fail("tensor '\(name)' has data_offsets [\(begin), \(end)] outside the \(bufferSize)-byte buffer")
+        throw fail(
+          "tensor '\(name)' has data_offsets [\(begin), \(end)] outside the \(bufferSize)-byte buffer"
+        )
       }
       let expected = shape.reduce(1, *) * dtype.size
       guard end - begin == expected else {
-        throw fail("tensor '\(name)' has \(end - begin) bytes, but \(dtypeText) \(shape) needs \(expected)")
+        throw fail(
+          "tensor '\(name)' has \(end - begin) bytes, but \(dtypeText) \(shape) needs \(expected)")
       }
       entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end))
     }
@@ -152,11 +164,14 @@ public enum Safetensors {
       guard e.begin == covered else {
         throw fail(
           e.begin < covered
-            ? "tensor '\(e.name)' overlaps the tensor before it" : "a gap of \(e.begin - covered) bytes before tensor '\(e.name)'")
+            ? "tensor '\(e.name)' overlaps the tensor before it"
+            : "a gap of \(e.begin - covered) bytes before tensor '\(e.name)'")
       }
       covered = e.end
     }
-    guard covered == bufferSize else { throw fail("\(bufferSize - covered) bytes after the last tensor") }
+    guard covered == bufferSize else {
+      throw fail("\(bufferSize - covered) bytes after the last tensor")
+    }
 
     var views: [ParameterBuffer.View] = []
     var values: [Float] = []

@@ -48,7 +48,9 @@ public struct SoftmaxObjective: ConvexObjective {
     return gb + gw.storage.map { Double($0) / total }
   }
 
-  public func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (value: Double, gradient: [Double]) {
+  public func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (
+    value: Double, gradient: [Double]
+  ) {
     let n = data.count
     var p = scores(theta)
     let total = totalWeight(rowWeights, rows: n)
@@ -72,7 +74,9 @@ public struct SoftmaxObjective: ConvexObjective {
     return (loss / total + 0.5 * l2 * penalty, g)
   }
 
-  public func hessianVectorProduct(_ theta: [Double], _ v: [Double], rowWeights: [Float]?) -> [Double] {
+  public func hessianVectorProduct(_ theta: [Double], _ v: [Double], rowWeights: [Float]?)
+    -> [Double]
+  {
     let n = data.count
     let p = Softmax.rows(scores(theta))
     let u = scores(v)  // uᵢ = V x̃ᵢ

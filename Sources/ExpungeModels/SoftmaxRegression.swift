@@ -19,11 +19,15 @@ public struct SoftmaxRegression: ConvexClassifier {
     (fitIntercept ? [(name: "bias", shape: [k])] : []) + [(name: "weight", shape: [k, d])]
   }
 
-  public init(configuration: ModelConfiguration, featureCount: Int, classCount: Int, parameters: ParameterBuffer)
+  public init(
+    configuration: ModelConfiguration, featureCount: Int, classCount: Int,
+    parameters: ParameterBuffer
+  )
     throws
   {
     guard case .softmax(let config) = configuration else {
-      throw ModelError.invalidTrainingData(model: "SoftmaxRegression", reason: "configuration is not a softmax model")
+      throw ModelError.invalidTrainingData(
+        model: "SoftmaxRegression", reason: "configuration is not a softmax model")
     }
     try ConvexTraining.checkLayout(
       parameters, Self.layout(d: featureCount, k: classCount, fitIntercept: config.fitIntercept))
@@ -34,8 +38,12 @@ public struct SoftmaxRegression: ConvexClassifier {
     self.solverReport = nil
   }
 
-  init(config: SoftmaxRegressionConfig, featureCount: Int, classCount: Int, theta: [Double], report: SolverReport?) {
-    var buffer = ParameterBuffer(layout: Self.layout(d: featureCount, k: classCount, fitIntercept: config.fitIntercept))
+  init(
+    config: SoftmaxRegressionConfig, featureCount: Int, classCount: Int, theta: [Double],
+    report: SolverReport?
+  ) {
+    var buffer = ParameterBuffer(
+      layout: Self.layout(d: featureCount, k: classCount, fitIntercept: config.fitIntercept))
     buffer.values = theta.map { Float($0) }
     self.config = config
     self.featureCount = featureCount
@@ -49,17 +57,22 @@ public struct SoftmaxRegression: ConvexClassifier {
     _ data: Dataset, config: SoftmaxRegressionConfig = .init(), observer: TrainingObserver? = nil
   ) throws -> SoftmaxRegression {
     try ConvexTraining.validate(
-      data, model: "SoftmaxRegression", l2: config.l2, tolerance: config.tolerance, maxIterations: config.maxIterations)
+      data, model: "SoftmaxRegression", l2: config.l2, tolerance: config.tolerance,
+      maxIterations: config.maxIterations)
     guard data.classCount >= 2 else {
-      throw ModelError.invalidTrainingData(model: "SoftmaxRegression", reason: "needs at least 2 classes, the data has \(data.classCount)")
+      throw ModelError.invalidTrainingData(
+        model: "SoftmaxRegression",
+        reason: "needs at least 2 classes, the data has \(data.classCount)")
     }
     let objective = SoftmaxObjective(
       data: data, classCount: data.classCount, l2: config.l2, fitIntercept: config.fitIntercept)
     let (theta, report) = try ConvexTraining.solve(
-      objective, solver: config.solver, tolerance: config.tolerance, maxIterations: config.maxIterations,
+      objective, solver: config.solver, tolerance: config.tolerance,
+      maxIterations: config.maxIterations,
       observer: observer)
     return SoftmaxRegression(
-      config: config, featureCount: data.featureCount, classCount: data.classCount, theta: theta, report: report)
+      config: config, featureCount: data.featureCount, classCount: data.classCount, theta: theta,
+      report: report)
   }
 
   /// θ as doubles, in the objective's layout.
@@ -67,7 +80,8 @@ public struct SoftmaxRegression: ConvexClassifier {
 
   /// The training objective on `data`.
   public func objective(on data: Dataset) -> SoftmaxObjective {
-    SoftmaxObjective(data: data, classCount: classCount, l2: config.l2, fitIntercept: config.fitIntercept)
+    SoftmaxObjective(
+      data: data, classCount: classCount, l2: config.l2, fitIntercept: config.fitIntercept)
   }
 
   private func probe(_ x: Matrix, _ labels: [Int32]? = nil) -> Dataset {
@@ -77,7 +91,9 @@ public struct SoftmaxRegression: ConvexClassifier {
   }
 
   public func predictProbabilities(_ x: Matrix) -> Matrix {
-    precondition(x.cols == featureCount, "X has \(x.cols) features, but SoftmaxRegression is expecting \(featureCount)")
+    precondition(
+      x.cols == featureCount,
+      "X has \(x.cols) features, but SoftmaxRegression is expecting \(featureCount)")
     return Softmax.rows(objective(on: probe(x)).scores(theta))
   }
 

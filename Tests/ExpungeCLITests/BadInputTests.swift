@@ -53,7 +53,8 @@ struct BadInputTests {
   @Test func duplicateIDs() {
     let (dir, path) = file("dup.csv", "id,a,label\n7,1,0\n8,2,1\n7,3,1\n")
     defer { try? FileManager.default.removeItem(at: dir) }
-    trainRefuses(path, extra: ["--id-column", "id"], "\(path):4: duplicate id 7 (first seen on line 2)")
+    trainRefuses(
+      path, extra: ["--id-column", "id"], "\(path):4: duplicate id 7 (first seen on line 2)")
   }
 
   @Test func unknownLabelColumn() {
@@ -72,8 +73,11 @@ struct BadInputTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let model = dir.appendingPathComponent("m").path
     #expect(
-      expunge("train", "--data", "synthetic:n=60,d=4,classes=2", "--model", "softmax", "--out", model, "--quiet")
-        .status == 0)
+      expunge(
+        "train", "--data", "synthetic:n=60,d=4,classes=2", "--model", "softmax", "--out", model,
+        "--quiet"
+      )
+      .status == 0)
     let r = expunge("evaluate", "--model", model, "--data", "synthetic:n=60,d=5,classes=2")
     #expect(r.status == 65)
     #expect(
@@ -93,7 +97,8 @@ struct BadInputTests {
 
   @Test func logisticNeedsTwoClasses() {
     let out = temporaryDirectory().appendingPathComponent("m").path
-    let r = expunge("train", "--data", "synthetic:n=60,d=4,classes=3", "--model", "logistic", "--out", out)
+    let r = expunge(
+      "train", "--data", "synthetic:n=60,d=4,classes=3", "--model", "logistic", "--out", out)
     #expect(r.status == 65)
     #expect(r.err.contains("--classes"))
     #expect(!FileManager.default.fileExists(atPath: out))

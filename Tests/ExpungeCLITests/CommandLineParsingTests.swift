@@ -66,7 +66,9 @@ struct CommandLineParsingTests {
   @Test func unknownCommandIsAUsageError() {
     let r = expunge("trian")
     #expect(r.status == 64)
-    #expect(r.err.hasPrefix("Error: unknown command 'trian'; did you mean 'train'?\nUsage: expunge [<options>]\n"))
+    #expect(
+      r.err.hasPrefix(
+        "Error: unknown command 'trian'; did you mean 'train'?\nUsage: expunge [<options>]\n"))
   }
 
   @Test func missingRequiredOption() {
@@ -93,20 +95,44 @@ struct CommandLineParsingTests {
     #expect(r.err.hasPrefix("Error: unexpected argument 'runs/mlp'\n"))
   }
 
-  @Test(arguments: [
-    (["--epochs", "zero"], "Error: invalid value 'zero' for '--epochs': expected an integer"),
-    (["--epochs", "0"], "Error: invalid value '0' for '--epochs': expected an integer in 1...100000"),
-    (["--hidden", "256,,128"], "Error: invalid value '256,,128' for '--hidden': expected a comma-separated list of integers ≥ 1, e.g. 256,128"),
-    (["--optimizer", "rmsprop"], "Error: invalid value 'rmsprop' for '--optimizer': expected one of adam, sgd"),
-    (["--lr", "-1"], "Error: invalid value '-1' for '--lr': expected a number > 0"),
-    (["--lr", "nan"], "Error: invalid value 'nan' for '--lr': expected a number > 0"),
-    (["--momentum", "1"], "Error: invalid value '1' for '--momentum': expected a number in [0, 1)"),
-    (["--l2", "auto"], "Error: invalid value 'auto' for '--l2': expected a number ≥ 0 for the MLP ('auto' is for logistic, softmax and ridge)"),
-    (["--tolerance", "1e-6"], "Error: option '--tolerance' does not apply to --model mlp"),
-    (["--model", "svm"], "Error: invalid value 'svm' for '--model': expected one of logistic, softmax, ridge, mlp"),
-    (["--seed", "-3"], "Error: invalid value '-3' for '--seed': expected a non-negative integer"),
-    (["--classes", "3"], "Error: invalid value '3' for '--classes': expected two or more distinct class labels, e.g. 0,6"),
-  ] as [([String], String)])
+  @Test(
+    arguments: [
+      (["--epochs", "zero"], "Error: invalid value 'zero' for '--epochs': expected an integer"),
+      (
+        ["--epochs", "0"],
+        "Error: invalid value '0' for '--epochs': expected an integer in 1...100000"
+      ),
+      (
+        ["--hidden", "256,,128"],
+        "Error: invalid value '256,,128' for '--hidden': expected a comma-separated list of integers ≥ 1, e.g. 256,128"
+      ),
+      (
+        ["--optimizer", "rmsprop"],
+        "Error: invalid value 'rmsprop' for '--optimizer': expected one of adam, sgd"
+      ),
+      (["--lr", "-1"], "Error: invalid value '-1' for '--lr': expected a number > 0"),
+      (["--lr", "nan"], "Error: invalid value 'nan' for '--lr': expected a number > 0"),
+      (
+        ["--momentum", "1"],
+        "Error: invalid value '1' for '--momentum': expected a number in [0, 1)"
+      ),
+      (
+        ["--l2", "auto"],
+        "Error: invalid value 'auto' for '--l2': expected a number ≥ 0 for the MLP ('auto' is for logistic, softmax and ridge)"
+      ),
+      (["--tolerance", "1e-6"], "Error: option '--tolerance' does not apply to --model mlp"),
+      (
+        ["--model", "svm"],
+        "Error: invalid value 'svm' for '--model': expected one of logistic, softmax, ridge, mlp"
+      ),
+      (
+        ["--seed", "-3"], "Error: invalid value '-3' for '--seed': expected a non-negative integer"
+      ),
+      (
+        ["--classes", "3"],
+        "Error: invalid value '3' for '--classes': expected two or more distinct class labels, e.g. 0,6"
+      ),
+    ] as [([String], String)])
   func invalidValuesAreUsageErrorsBeforeAnyWork(extra: [String], message: String) {
     let dir = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -10,7 +10,10 @@ struct TrainEvaluatePredictTests {
     ["--model", "mlp", "--hidden", "16", "--epochs", "5", "--batch-size", "32", "--lr", "0.01"],
     ["--model", "softmax"],
     ["--model", "ridge"],
-    ["--model", "mlp", "--hidden", "8,8", "--activation", "tanh", "--optimizer", "sgd", "--epochs", "5"],
+    [
+      "--model", "mlp", "--hidden", "8,8", "--activation", "tanh", "--optimizer", "sgd", "--epochs",
+      "5",
+    ],
   ])
   func trainEvaluatePredict(modelOptions: [String]) throws {
     let dir = temporaryDirectory()
@@ -70,7 +73,8 @@ struct TrainEvaluatePredictTests {
       "train", "--data", Self.data, "--model", "softmax", "--l2", "auto", "--out",
       dir.appendingPathComponent("m").path, "--json", "--quiet")
     #expect(r.status == 0, "\(r.err)")
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
     let search = try #require(json["l2Search"] as? [[String: Any]])
     #expect(search.count == 5)
     let data = try #require(json["data"] as? [String: Any])
@@ -83,11 +87,13 @@ struct TrainEvaluatePredictTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let model = dir.appendingPathComponent("m").path
     let train = expunge(
-      "train", "--data", Self.data, "--classes", "2,0", "--model", "logistic", "--out", model, "--quiet")
+      "train", "--data", Self.data, "--classes", "2,0", "--model", "logistic", "--out", model,
+      "--quiet")
     #expect(train.status == 0, "\(train.err)")
     let r = expunge("evaluate", "--model", model, "--data", Self.data, "--json")
     #expect(r.status == 0, "\(r.err)")
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
     #expect((json["rows"] as? Int).map { $0 > 200 && $0 < 300 } == true)
     #expect((json["confusionMatrix"] as? [[Int]])?.count == 2)
   }
@@ -97,10 +103,14 @@ struct TrainEvaluatePredictTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let model = dir.appendingPathComponent("m").path
     #expect(
-      expunge("train", "--data", Self.data, "--model", "softmax", "--standardize", "--out", model, "--quiet")
-        .status == 0)
+      expunge(
+        "train", "--data", Self.data, "--model", "softmax", "--standardize", "--out", model,
+        "--quiet"
+      )
+      .status == 0)
     let r = expunge("evaluate", "--model", model, "--data", Self.data, "--json")
-    let json = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
     #expect((json["accuracy"] as? Double).map { $0 > 0.8 } == true)
   }
 }

@@ -77,23 +77,28 @@ enum Driver {
       }
       results.append(summary)
       table.append([
-        work.name, String(format: "%.3f", median(ourTimes)), String(format: "%.3f", median(theirTimes)),
+        work.name, String(format: "%.3f", median(ourTimes)),
+        String(format: "%.3f", median(theirTimes)),
         String(format: "%.3f (%@)", median(ratios), work.goal),
         String(format: "%.4f", summary["expunge_test_accuracy"] as! Double),
         String(format: "%.4f", summary["peer_test_accuracy"] as! Double), gflops, ceilingFraction,
-        String(format: "%.0f / %.0f", summary["expunge_max_rss_mb"] as! Double, summary["peer_max_rss_mb"] as! Double),
+        String(
+          format: "%.0f / %.0f", summary["expunge_max_rss_mb"] as! Double,
+          summary["peer_max_rss_mb"] as! Double),
       ])
     }
     let ceilingAfter = try child([me, "worker", "sgemm"], cores: cores)
 
     let header = [
-      "work", "Expunge s", "peer s", "ratio (goal)", "Expunge acc", "peer acc", "GFLOP/s", "of sgemm",
+      "work", "Expunge s", "peer s", "ratio (goal)", "Expunge acc", "peer acc", "GFLOP/s",
+      "of sgemm",
       "max RSS MB (E / peer)",
     ]
     print(render([header] + table))
     print(
       String(
-        format: "sgemm 2048³ ceiling: %.0f GFLOP/s before, %.0f after; peers: PyTorch vs MLP, scikit-learn vs softmax",
+        format:
+          "sgemm 2048³ ceiling: %.0f GFLOP/s before, %.0f after; peers: PyTorch vs MLP, scikit-learn vs softmax",
         ceilingBefore["gflops"] as! Double, ceilingAfter["gflops"] as! Double))
 
     let document: [String: Any] = [
@@ -102,12 +107,14 @@ enum Driver {
       "machine": [
         "cpu": cpuModel(), "cores": cores, "load_average_at_start": loadAverage(),
       ],
-      "method": "one warm-up each, then \(pairs) alternating pairs; medians and the median of pairwise ratios",
+      "method":
+        "one warm-up each, then \(pairs) alternating pairs; medians and the median of pairwise ratios",
       "sgemm_ceiling_gflops": [ceilingBefore["gflops"], ceilingAfter["gflops"]],
       "results": results,
     ]
     let out = root + "/Benchmarks/results/foundation.json"
-    let data = try JSONSerialization.data(withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
+    let data = try JSONSerialization.data(
+      withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: out), options: .atomic)
     print("wrote \(out)")
   }
@@ -128,9 +135,14 @@ enum Driver {
     let output = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     guard process.terminationStatus == 0,
-      let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+      let line = String(decoding: output, as: UTF8.self).split(separator: "\n").last(where: {
+        $0.hasPrefix("{")
+      }),
       let json = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
-    else { throw BenchError("\(command.joined(separator: " ")) failed (status \(process.terminationStatus))") }
+    else {
+      throw BenchError(
+        "\(command.joined(separator: " ")) failed (status \(process.terminationStatus))")
+    }
     return json
   }
 
@@ -142,9 +154,13 @@ enum Driver {
   static func render(_ rows: [[String]]) -> String {
     let widths = rows[0].indices.map { c in rows.map { $0[c].count }.max()! }
     return rows.enumerated().map { i, row in
-      let line = row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
-        .joined(separator: " | ")
-      return i == 0 ? line + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-|-") : line
+      let line = row.enumerated().map {
+        $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0)
+      }
+      .joined(separator: " | ")
+      return i == 0
+        ? line + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "-|-")
+        : line
     }.joined(separator: "\n")
   }
 
@@ -153,11 +169,13 @@ enum Driver {
   static func cpuModel() -> String {
     let info = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
     return info.split(separator: "\n").first { $0.hasPrefix("model name") }
-      .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+      .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) }
+      ?? "unknown"
   }
 
   static func loadAverage() -> String {
-    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ").prefix(3)
+    ((try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8)) ?? "").split(separator: " ")
+      .prefix(3)
       .joined(separator: " ")
   }
 

@@ -20,6 +20,8 @@ struct Options {
   }
 
   func int(_ name: String, _ fallback: Int) -> Int { values[name].flatMap(Int.init) ?? fallback }
-  func double(_ name: String, _ fallback: Double) -> Double { values[name].flatMap(Double.init) ?? fallback }
+  func double(_ name: String, _ fallback: Double) -> Double {
+    values[name].flatMap(Double.init) ?? fallback
+  }
   func flag(_ name: String) -> Bool { values[name] != nil }
 }

@@ -18,7 +18,8 @@ enum DataArguments {
         defaultValue: "last", group: group),
       OptionSpec(
         name: "id-column", valueName: "column",
-        help: "CSV column holding stable row ids (non-negative integers). Without it, ids are row numbers.",
+        help:
+          "CSV column holding stable row ids (non-negative integers). Without it, ids are row numbers.",
         group: group),
       .flag("no-header", "The CSV file has no header row (default: detected).", group: group),
       OptionSpec(
@@ -26,7 +27,8 @@ enum DataArguments {
         group: group),
       OptionSpec(
         name: "classes", valueName: "list",
-        help: "Keep only these classes, relabelled 0, 1, … in the order given, e.g. 0,6 for a binary task.",
+        help:
+          "Keep only these classes, relabelled 0, 1, … in the order given, e.g. 0,6 for a binary task.",
         group: group),
       OptionSpec(
         name: "limit", valueName: "n",
@@ -76,7 +78,9 @@ enum DataArguments {
     case "last": return .last
     default:
       if let index = Int(text) {
-        guard index >= 0 else { throw arguments.invalid(option, text, "a 0-based index, a name, first or last") }
+        guard index >= 0 else {
+          throw arguments.invalid(option, text, "a 0-based index, a name, first or last")
+        }
         return .index(index)
       }
       return .name(text)

@@ -17,7 +17,9 @@ enum DatasetsCommand: Command {
     Entry(name: "FILE.csv", description: "numeric CSV; --label-column, --id-column, --no-header"),
     Entry(name: "FILE.libsvm", description: "LIBSVM / SVMlight sparse rows (also .svm)"),
     Entry(name: "FILE.npy", description: "NumPy array of features, with --labels-file LABELS.npy"),
-    Entry(name: "FILE-idx3-ubyte[.gz]", description: "IDX images (MNIST format), labels from the matching -idx1-ubyte file"),
+    Entry(
+      name: "FILE-idx3-ubyte[.gz]",
+      description: "IDX images (MNIST format), labels from the matching -idx1-ubyte file"),
   ]
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {

@@ -1,6 +1,6 @@
-import Foundation
 import ExpungeData
 import ExpungeModels
+import Foundation
 
 /// `expunge evaluate`: accuracy, loss, per-class accuracy and the confusion matrix of a saved
 /// model on labelled data.
@@ -11,7 +11,9 @@ enum EvaluateCommand: Command {
     discussion:
       "Reports accuracy, mean loss, per-class accuracy and the confusion matrix (rows: true class, columns: predicted class). The model's class selection and standardization are applied to the data first.",
     options: [
-      OptionSpec(name: "model", valueName: "dir", help: "Model directory written by 'expunge train'.", isRequired: true)
+      OptionSpec(
+        name: "model", valueName: "dir", help: "Model directory written by 'expunge train'.",
+        isRequired: true)
     ] + DataArguments.options(dataHelp: "Labelled data to evaluate on.") + [
       .flag("json", "Print the result as one JSON document on stdout.")
     ],
@@ -51,7 +53,9 @@ enum EvaluateCommand: Command {
       model: loaded.directory.path, data: data.source, rows: data.count,
       accuracy: Double(correct.reduce(0, +)) / Double(data.count),
       meanLoss: loaded.model.meanLoss(data.features, labels: data.labels),
-      perClassAccuracy: (0..<k).map { counts[$0] > 0 ? Double(correct[$0]) / Double(counts[$0]) : nil },
+      perClassAccuracy: (0..<k).map {
+        counts[$0] > 0 ? Double(correct[$0]) / Double(counts[$0]) : nil
+      },
       classCounts: counts, confusionMatrix: confusion)
     if arguments.flag("json") {
       console.print(try JSONOutput.encode(result))
@@ -69,8 +73,9 @@ enum EvaluateCommand: Command {
     for (c, accuracy) in r.perClassAccuracy.enumerated() {
       let name = classNames.flatMap { c < $0.count ? "\(c) \($0[c])" : nil } ?? "\(c)"
       let shown = accuracy.map { String(format: "%.4f", $0) } ?? "-"
-      console.print("  " + name.padding(toLength: 20, withPad: " ", startingAt: 0)
-        + String(format: "%6d", r.classCounts[c]) + "  " + shown)
+      console.print(
+        "  " + name.padding(toLength: 20, withPad: " ", startingAt: 0)
+          + String(format: "%6d", r.classCounts[c]) + "  " + shown)
     }
     console.print("")
     console.print("  confusion matrix (rows: true class, columns: predicted)")

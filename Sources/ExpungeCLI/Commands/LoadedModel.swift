@@ -1,6 +1,6 @@
-import Foundation
 import ExpungeData
 import ExpungeModels
+import Foundation
 
 /// A model directory opened for use on new data: the classifier plus what must happen to
 /// data before it sees it (the training run's class selection and standardization).

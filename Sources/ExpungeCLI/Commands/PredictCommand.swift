@@ -1,7 +1,7 @@
-import Foundation
 import ExpungeCore
 import ExpungeData
 import ExpungeModels
+import Foundation
 
 /// `expunge predict`: class predictions (and probabilities) of a saved model, as CSV.
 enum PredictCommand: Command {
@@ -11,10 +11,14 @@ enum PredictCommand: Command {
     discussion:
       "Writes CSV with a header: id, predicted class, and with --proba one probability column per class. Labels in the data, if any, are ignored.",
     options: [
-      OptionSpec(name: "model", valueName: "dir", help: "Model directory written by 'expunge train'.", isRequired: true)
+      OptionSpec(
+        name: "model", valueName: "dir", help: "Model directory written by 'expunge train'.",
+        isRequired: true)
     ] + DataArguments.options(dataHelp: "Rows to predict.") + [
       .flag("proba", "Add one column per class with its probability (ridge: its score)."),
-      OptionSpec(name: "output", valueName: "file", help: "Write the CSV to this file (atomically) instead of stdout."),
+      OptionSpec(
+        name: "output", valueName: "file",
+        help: "Write the CSV to this file (atomically) instead of stdout."),
       .flag("json", "Print a JSON document instead of CSV."),
     ],
     examples: [
@@ -37,7 +41,9 @@ enum PredictCommand: Command {
     let text: String
     if arguments.flag("json") {
       let rows = (0..<data.count).map { i in
-        Row(id: data.ids[i].rawValue, predicted: Int32(predicted[i]), probabilities: withProba ? scores.row(i) : nil)
+        Row(
+          id: data.ids[i].rawValue, predicted: Int32(predicted[i]),
+          probabilities: withProba ? scores.row(i) : nil)
       }
       text = try JSONOutput.encode(rows) + "\n"
     } else {

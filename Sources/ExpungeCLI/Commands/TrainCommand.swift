@@ -1,7 +1,7 @@
-import Foundation
 import ExpungeCore
 import ExpungeData
 import ExpungeModels
+import Foundation
 
 /// `expunge train`: fit a model on a dataset and save it as a model directory.
 enum TrainCommand: Command {
@@ -31,7 +31,8 @@ enum TrainCommand: Command {
         name: "batch-size", valueName: "b", help: "MLP rows per minibatch.", defaultValue: "128",
         group: modelGroup),
       OptionSpec(
-        name: "lr", valueName: "x", help: "MLP learning rate.", defaultValue: "0.001 (adam), 0.05 (sgd)",
+        name: "lr", valueName: "x", help: "MLP learning rate.",
+        defaultValue: "0.001 (adam), 0.05 (sgd)",
         group: modelGroup),
       OptionSpec(
         name: "optimizer", valueName: "name", help: "MLP optimizer.", defaultValue: "adam",
@@ -48,7 +49,8 @@ enum TrainCommand: Command {
         name: "tolerance", valueName: "x", help: "Convex models: stop when ‖∇L‖₂ ≤ x.",
         defaultValue: "1e-6 (logistic), 1e-5 (softmax)", group: modelGroup),
       OptionSpec(
-        name: "max-iter", valueName: "n", help: "Convex models: iteration cap.", defaultValue: "1000",
+        name: "max-iter", valueName: "n", help: "Convex models: iteration cap.",
+        defaultValue: "1000",
         group: modelGroup),
       OptionSpec(
         name: "solver", valueName: "name", help: "Convex models: optimizer.", defaultValue: "auto",
@@ -60,7 +62,8 @@ enum TrainCommand: Command {
       .flag("standardize", "Standardize features with the training rows' mean and deviation."),
       OptionSpec(
         name: "validation-fraction", valueName: "f",
-        help: "Hold out this fraction of the training rows (stratified) to report validation accuracy.",
+        help:
+          "Hold out this fraction of the training rows (stratified) to report validation accuracy.",
         defaultValue: "0, or 0.1 with --l2 auto"),
       .flag("json", "Print the result as one JSON document on stdout."),
       .flag("quiet", "No progress output."),
@@ -122,7 +125,8 @@ enum TrainCommand: Command {
     var train = data
     var validation: Dataset?
     if plan.validationFraction > 0 {
-      (train, validation) = try data.split(validationFraction: plan.validationFraction, seed: plan.seed)
+      (train, validation) = try data.split(
+        validationFraction: plan.validationFraction, seed: plan.seed)
     }
 
     let showProgress = !arguments.flag("quiet")
@@ -142,7 +146,9 @@ enum TrainCommand: Command {
     let trainingAccuracy = model.accuracy(train.features, labels: train.labels)
     let validationAccuracy = validation.map { model.accuracy($0.features, labels: $0.labels) }
     let solver = (model as? any ConvexClassifier)?.solverReport.map {
-      SolverSummary(solver: $0.solver, iterations: $0.iterations, gradientNorm: $0.gradientNorm, converged: $0.converged)
+      SolverSummary(
+        solver: $0.solver, iterations: $0.iterations, gradientNorm: $0.gradientNorm,
+        converged: $0.converged)
     }
     var metadata = ModelMetadata(expungeVersion: ExpungeCommandLine.version)
     metadata.trainingSource = data.source
@@ -219,12 +225,14 @@ enum TrainCommand: Command {
     } else if let s = r.solver {
       console.print(
         String(
-          format: "  solver               %@, %d iterations, ‖∇L‖ = %.2e%@", s.solver, s.iterations, s.gradientNorm,
+          format: "  solver               %@, %d iterations, ‖∇L‖ = %.2e%@", s.solver, s.iterations,
+          s.gradientNorm,
           s.converged ? "" : " (not converged: raise --max-iter)"))
     }
     console.print(String(format: "  training accuracy    %.4f", r.trainingAccuracy))
     if let v = r.validationAccuracy {
-      console.print(String(format: "  validation accuracy  %.4f (%d rows)", v, r.data.validationRows))
+      console.print(
+        String(format: "  validation accuracy  %.4f (%d rows)", v, r.data.validationRows))
     }
     console.print("Saved to \(r.out)")
   }
@@ -233,7 +241,8 @@ enum TrainCommand: Command {
   static func describe(_ model: any Classifier) -> String {
     switch model.configuration {
     case .mlp(let c):
-      return "mlp " + ([model.featureCount] + c.hidden + [model.classCount]).map(String.init)
+      return "mlp "
+        + ([model.featureCount] + c.hidden + [model.classCount]).map(String.init)
         .joined(separator: "-")
     case .softmax(let c): return "softmax regression (λ = \(c.l2))"
     case .logistic(let c): return "logistic regression (λ = \(c.l2))"

@@ -13,12 +13,15 @@ struct TrainingPlan {
     seed = try a.uint64("seed") ?? 0
     searchL2 = a.string("l2") == "auto"
     if searchL2 && kind == .mlp {
-      throw a.invalid("l2", "auto", "a number ≥ 0 for the MLP ('auto' is for logistic, softmax and ridge)")
+      throw a.invalid(
+        "l2", "auto", "a number ≥ 0 for the MLP ('auto' is for logistic, softmax and ridge)")
     }
-    let l2 = searchL2 ? nil : try a.double("l2", where: { $0 >= 0 }, expected: "a number ≥ 0 or 'auto'")
+    let l2 =
+      searchL2 ? nil : try a.double("l2", where: { $0 >= 0 }, expected: "a number ≥ 0 or 'auto'")
     let defaultFraction = searchL2 ? 0.1 : 0
     validationFraction =
-      try a.double("validation-fraction", where: { $0 >= 0 && $0 < 1 }, expected: "a fraction in [0, 1)")
+      try a.double(
+        "validation-fraction", where: { $0 >= 0 && $0 < 1 }, expected: "a fraction in [0, 1)")
       ?? defaultFraction
     if searchL2 && validationFraction == 0 {
       throw a.invalid("validation-fraction", "0", "a fraction in (0, 1) with --l2 auto")
@@ -28,7 +31,8 @@ struct TrainingPlan {
     let convexOnly = ["tolerance", "max-iter", "solver"]
     let misplaced = kind == .mlp ? convexOnly : mlpOnly + (kind == .ridge ? convexOnly : [])
     if let option = misplaced.first(where: { a.has($0) }) {
-      throw CLIError.usage("option '--\(option)' does not apply to --model \(kind.rawValue)", command: a.spec)
+      throw CLIError.usage(
+        "option '--\(option)' does not apply to --model \(kind.rawValue)", command: a.spec)
     }
 
     switch kind {
@@ -51,14 +55,16 @@ struct TrainingPlan {
     case .softmax:
       var c = SoftmaxRegressionConfig()
       c.l2 = l2 ?? c.l2
-      c.tolerance = try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
+      c.tolerance =
+        try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
       c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
       c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
       configuration = .softmax(c)
     case .logistic:
       var c = LogisticRegressionConfig()
       c.l2 = l2 ?? c.l2
-      c.tolerance = try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
+      c.tolerance =
+        try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
       c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
       c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
       configuration = .logistic(c)

@@ -9,7 +9,9 @@ enum HelpFormatter {
     if let discussion = command.discussion { out += "\n" + wrap(discussion, indent: 0) + "\n" }
     out += "\nUSAGE: \(command.usage)\n"
     var groups: [String] = []
-    for option in command.options where !groups.contains(option.group) { groups.append(option.group) }
+    for option in command.options where !groups.contains(option.group) {
+      groups.append(option.group)
+    }
     for group in groups {
       out += "\n\(group):\n"
       for option in command.options where option.group == group {

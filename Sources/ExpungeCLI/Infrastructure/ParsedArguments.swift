@@ -43,7 +43,8 @@ struct ParsedArguments {
         values[name] = inlineValue
       } else {
         guard i + 1 < arguments.count, !arguments[i + 1].hasPrefix("--") else {
-          throw CLIError.usage("missing value for '--\(name) <\(option.valueName!)>'", command: spec)
+          throw CLIError.usage(
+            "missing value for '--\(name) <\(option.valueName!)>'", command: spec)
         }
         values[name] = arguments[i + 1]
         i += 1
@@ -82,7 +83,9 @@ struct ParsedArguments {
     return value
   }
 
-  func double(_ name: String, where valid: (Double) -> Bool = { _ in true }, expected: String = "a number")
+  func double(
+    _ name: String, where valid: (Double) -> Bool = { _ in true }, expected: String = "a number"
+  )
     throws -> Double?
   {
     guard let text = values[name] else { return nil }

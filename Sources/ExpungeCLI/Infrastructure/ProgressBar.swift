@@ -45,7 +45,8 @@ final class ProgressBar: @unchecked Sendable {
       lastDraw = now
       let barWidth = 24
       let filled = Int(fraction * Double(barWidth))
-      let bar = String(repeating: "=", count: filled)
+      let bar =
+        String(repeating: "=", count: filled)
         + (filled < barWidth ? ">" + String(repeating: " ", count: barWidth - filled - 1) : "")
       console.writeErr("\r\u{1B}[2K\(title) [\(bar)] \(tail)")
       drewOnTerminal = true
