@@ -1,5 +1,6 @@
 import ExpungeCore
 import ExpungeData
+import Foundation
 
 /// Checks shared by the convex models' `fit`.
 enum ConvexTraining {
@@ -37,7 +38,8 @@ enum ConvexTraining {
 
   /// Runs the configured solver on `objective` from θ = 0.
   static func solve(
-    _ objective: any ConvexObjective, solver: ConvexSolver, tolerance: Double, maxIterations: Int,
+    _ objective: any ConvexObjective, solver: ConvexSolver, tolerance: Double,
+    gradientNorm: GradientNorm, maxIterations: Int,
     observer: TrainingObserver?
   ) throws -> (theta: [Double], report: SolverReport) {
     let p = objective.parameterCount
@@ -50,11 +52,15 @@ enum ConvexTraining {
     }
     let start = [Double](repeating: 0, count: p)
     if useNewton {
-      return try NewtonSolver(tolerance: tolerance, maxIterations: maxIterations)
-        .minimize(objective, from: start, observer: report)
+      return try NewtonSolver(
+        tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: maxIterations
+      )
+      .minimize(objective, from: start, observer: report)
     }
-    return try LBFGS(tolerance: tolerance, maxIterations: maxIterations).minimize(
-      start, observer: report
+    let lbfgs = LBFGS(
+      tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: maxIterations)
+    return try lbfgs.minimize(
+      start, diagonal: objective.hessianDiagonal(start, rowWeights: nil), observer: report
     ) {
       objective.valueAndGradient($0, rowWeights: nil)
     }

@@ -5,20 +5,26 @@ import Foundation
 ///
 /// Direction by the two-loop recursion over the last `memory` pairs (s, y), scaled by
 /// γ = sᵀy / yᵀy; step by backtracking from 1 until the Armijo condition
-/// L(θ + αd) ≤ L(θ) + 10⁻⁴ α ∇Lᵀd holds. A pair enters the memory only when sᵀy > 10⁻¹⁰‖s‖‖y‖
+/// L(θ + αd) ≤ L(θ) + 10⁻⁴ α ∇Lᵀd holds, or near the optimum the approximate Wolfe
+/// conditions (`acceptsStep`). A pair enters the memory only when sᵀy > 10⁻¹⁰‖s‖‖y‖
 /// (the curvature condition that keeps the implicit Hessian positive definite); strictly
 /// convex objectives (λ > 0) always satisfy it.
 struct LBFGS {
   var memory = 10
   var tolerance: Double
+  var gradientNorm: GradientNorm = .l2
   var maxIterations: Int
 
   /// Minimizes `f` from `start`; returns θ and the report. `f` returns (value, gradient).
+  /// - Parameter diagonal: an estimate of diag ∇²L (positive). The initial inverse Hessian
+  ///   becomes γ·diag⁻¹ instead of γ·I, with γ = sᵀy / yᵀdiag⁻¹y (Nocedal & Wright §7.2):
+  ///   features on very different scales (raw pixels) then no longer dictate the step.
   func minimize(
-    _ start: [Double], observer: ((Int, Double, Double) -> Void)? = nil,
+    _ start: [Double], diagonal: [Double]? = nil, observer: ((Int, Double, Double) -> Void)? = nil,
     _ f: ([Double]) -> (value: Double, gradient: [Double])
   ) throws -> (theta: [Double], report: SolverReport) {
     let clock = Date()
+    let inverseDiagonal = diagonal.map { $0.map { $0 > 0 ? 1 / $0 : 1 } }
     var theta = start
     var (value, gradient) = f(theta)
     var evaluations = 1
@@ -26,7 +32,7 @@ struct LBFGS {
     var yHistory: [[Double]] = []
     var rhoHistory: [Double] = []
     var iterations = 0
-    var gNorm = norm(gradient)
+    var gNorm = gradientNorm.of(gradient)
     while gNorm > tolerance && iterations < maxIterations {
       guard value.isFinite && gNorm.isFinite else {
         throw ModelError.diverged(model: "L-BFGS", reason: "the objective became \(value)")
@@ -38,13 +44,24 @@ struct LBFGS {
         alphas[i] = rhoHistory[i] * dot(sHistory[i], q)
         axpy(-alphas[i], yHistory[i], &q)
       }
-      var gamma = 1.0
-      if let s = sHistory.last, let y = yHistory.last {
-        gamma = dot(s, y) / dot(y, y)
+      if let inverse = inverseDiagonal {
+        if let s = sHistory.last, let y = yHistory.last {
+          var yHy = 0.0
+          for i in 0..<y.count { yHy += y[i] * y[i] * inverse[i] }
+          let gamma = dot(s, y) / yHy
+          for i in 0..<q.count { q[i] *= gamma * inverse[i] }
+        } else {
+          for i in 0..<q.count { q[i] *= inverse[i] }  // first step: the diagonal Newton step
+        }
       } else {
-        gamma = 1 / max(gNorm, 1)  // first step: a unit-length move at most
+        var gamma = 1.0
+        if let s = sHistory.last, let y = yHistory.last {
+          gamma = dot(s, y) / dot(y, y)
+        } else {
+          gamma = 1 / max(gNorm, 1)  // first step: a unit-length move at most
+        }
+        for i in 0..<q.count { q[i] *= gamma }
       }
-      for i in 0..<q.count { q[i] *= gamma }
       for i in 0..<sHistory.count {
         let beta = rhoHistory[i] * dot(yHistory[i], q)
         axpy(alphas[i] - beta, sHistory[i], &q)
@@ -66,7 +83,10 @@ struct LBFGS {
         for i in 0..<theta.count { next[i] = theta[i] + step * direction[i] }
         trial = f(next)
         evaluations += 1
-        if trial.value.isFinite && trial.value <= value + 1e-4 * step * slope {
+        if acceptsStep(
+          value: value, slope: slope, step: step, trialValue: trial.value,
+          trialGradient: trial.gradient, direction: direction)
+        {
           accepted = true
           break
         }
@@ -88,7 +108,7 @@ struct LBFGS {
       }
       theta = next
       (value, gradient) = trial
-      gNorm = norm(gradient)
+      gNorm = gradientNorm.of(gradient)
       iterations += 1
       observer?(iterations, value, gNorm)
     }

@@ -2,7 +2,7 @@ import ExpungeCore
 import ExpungeData
 
 /// L2-regularized binary logistic regression (see `LogisticRegressionConfig` for the
-/// objective), trained to ‖∇L‖₂ ≤ tolerance by Newton or L-BFGS.
+/// objective), trained to ‖∇L‖ ≤ tolerance (in `toleranceNorm`) by Newton or L-BFGS.
 ///
 /// Parameters: `bias` [1] (when fitted) and `weight` [1, d]. `predictProbabilities` returns
 /// n × 2: [1 − σ(z), σ(z)].
@@ -68,6 +68,7 @@ public struct LogisticRegression: ConvexClassifier {
     let objective = LogisticObjective(data: data, l2: config.l2, fitIntercept: config.fitIntercept)
     let (theta, report) = try ConvexTraining.solve(
       objective, solver: config.solver, tolerance: config.tolerance,
+      gradientNorm: config.toleranceNorm,
       maxIterations: config.maxIterations,
       observer: observer)
     return LogisticRegression(

@@ -11,14 +11,32 @@ public enum ConvexSolver: String, Codable, Sendable, Hashable, CaseIterable {
   case lbfgs
 }
 
+/// How the convex solvers measure the gradient they stop on.
+public enum GradientNorm: String, Codable, Sendable, Hashable, CaseIterable {
+  /// ‖∇L‖₂, the default: bounds the distance to the optimum, ‖θ − θ*‖ ≤ ‖∇L‖₂/λ.
+  case l2
+  /// maxᵢ |∂L/∂θᵢ|, scikit-learn's and SciPy's `tol`/`gtol` test (weaker by up to √p).
+  case max
+
+  /// The norm of `g`.
+  public func of(_ g: [Double]) -> Double {
+    switch self {
+    case .l2: return g.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    case .max: return g.reduce(0) { Swift.max($0, abs($1)) }
+    }
+  }
+}
+
 /// L2-regularized binary logistic regression. Labels must be 0 and 1.
 ///
 ///     L(w, b) = (1/n) Σᵢ log(1 + exp(−ỹᵢ (wᵀxᵢ + b))) + (λ/2)‖w‖²,   ỹᵢ = 2yᵢ − 1
 public struct LogisticRegressionConfig: Codable, Sendable, Hashable {
   /// λ, the L2 penalty on the weights (not the intercept). Default 1e-4; range ≥ 0.
   public var l2: Double = 1e-4
-  /// Stop when ‖∇L‖₂ ≤ tolerance. Default 1e-6; range > 0.
+  /// Stop when ‖∇L‖ ≤ tolerance. Default 1e-6; range > 0.
   public var tolerance: Double = 1e-6
+  /// The norm `tolerance` applies to. Default `.l2`.
+  public var toleranceNorm: GradientNorm = .l2
   /// Iteration cap. Default 1 000.
   public var maxIterations: Int = 1_000
   /// Learn an unpenalized intercept. Default true.
@@ -34,8 +52,10 @@ public struct LogisticRegressionConfig: Codable, Sendable, Hashable {
 public struct SoftmaxRegressionConfig: Codable, Sendable, Hashable {
   /// λ, the L2 penalty on the weights (not the intercepts). Default 1e-4; range ≥ 0.
   public var l2: Double = 1e-4
-  /// Stop when ‖∇L‖₂ ≤ tolerance. Default 1e-5; range > 0.
+  /// Stop when ‖∇L‖ ≤ tolerance. Default 1e-5; range > 0.
   public var tolerance: Double = 1e-5
+  /// The norm `tolerance` applies to. Default `.l2`.
+  public var toleranceNorm: GradientNorm = .l2
   /// Iteration cap. Default 1 000.
   public var maxIterations: Int = 1_000
   /// Learn unpenalized intercepts. Default true.

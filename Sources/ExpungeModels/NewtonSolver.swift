@@ -14,6 +14,7 @@ import Foundation
 /// - Complexity: per iteration, one Hessian (O(n·p²)) and one factorization (p³/3).
 struct NewtonSolver {
   var tolerance: Double
+  var gradientNorm: GradientNorm = .l2
   var maxIterations: Int
 
   func minimize(
@@ -26,7 +27,7 @@ struct NewtonSolver {
     var (value, gradient) = objective.valueAndGradient(theta, rowWeights: nil)
     var evaluations = 1
     var iterations = 0
-    var gNorm = norm(gradient)
+    var gNorm = gradientNorm.of(gradient)
     while gNorm > tolerance && iterations < maxIterations {
       let h = objective.hessian(theta, rowWeights: nil)
       let factor = try Self.factorWithShift(h, p: p)
@@ -42,7 +43,10 @@ struct NewtonSolver {
         for i in 0..<p { next[i] = theta[i] + step * direction[i] }
         trial = objective.valueAndGradient(next, rowWeights: nil)
         evaluations += 1
-        if trial.value.isFinite && trial.value <= value + 1e-4 * step * slope {
+        if acceptsStep(
+          value: value, slope: slope, step: step, trialValue: trial.value,
+          trialGradient: trial.gradient, direction: direction)
+        {
           accepted = true
           break
         }
@@ -51,7 +55,7 @@ struct NewtonSolver {
       guard accepted else { break }
       theta = next
       (value, gradient) = trial
-      gNorm = norm(gradient)
+      gNorm = gradientNorm.of(gradient)
       iterations += 1
       observer?(iterations, value, gNorm)
     }

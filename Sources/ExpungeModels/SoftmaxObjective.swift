@@ -48,30 +48,126 @@ public struct SoftmaxObjective: ConvexObjective {
     return gb + gw.storage.map { Double($0) / total }
   }
 
+  /// Rows per block of the fused pass: a 512-row block of Fashion-MNIST (1.6 MB) is still in
+  /// cache when `G += R_bᵀ X_b` reads it again after `Z_b = X_b Wᵀ`, so X crosses the memory
+  /// bus once per evaluation, not twice. Measured on 2 cores: 512 rows 35 ms per evaluation,
+  /// 256: 44 ms, 1 024: 37 ms, 4 096: 40 ms, 16 384: 42 ms (`expunge-bench worker softmax-eval`).
+  static let blockRows = 512
+
   public func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (
     value: Double, gradient: [Double]
   ) {
-    let n = data.count
-    var p = scores(theta)
+    let (n, k, d) = (data.count, self.k, self.d)
     let total = totalWeight(rowWeights, rows: n)
-    var loss = 0.0
-    p.storage.withUnsafeMutableBufferPointer { pp in
-      Softmax.logInPlace(pp.baseAddress!, rows: n, cols: k)
-      for i in 0..<n {
-        let c = rowWeights.map { $0[i] } ?? 1
-        let y = Int(data.labels[i])
-        loss -= Double(c) * Double(pp[i * k + y])
-        for j in 0..<k { pp[i * k + j] = c * exp(pp[i * k + j]) }
-        pp[i * k + y] -= c
+    let w = theta[biasCount...].map { Float($0) }
+    let bias = fitIntercept ? theta[0..<k].map { Float($0) } : [Float](repeating: 0, count: k)
+    var gw = [Float](repeating: 0, count: k * d)
+    var gb = [Double](repeating: 0, count: k)
+    var rowLoss = [Double](repeating: 0, count: n)
+    var residual = [Float](repeating: 0, count: min(n, Self.blockRows) * k)
+    let labels = data.labels
+    data.features.storage.withUnsafeBufferPointer { x in
+      for start in stride(from: 0, to: n, by: Self.blockRows) {
+        let rows = min(Self.blockRows, n - start)
+        let xb = x.baseAddress! + start * d
+        // The block's scores are kept class-major (K × rows): sgemm runs these thin products
+        // (K = 10) about 1.5× faster in this orientation than as rows × K.
+        residual.withUnsafeMutableBufferPointer { r in
+          BLAS.gemm(
+            .none, .transpose, m: k, n: rows, k: d, alpha: 1, a: w, lda: d, b: xb, ldb: d,
+            beta: 0, c: r.baseAddress!, ldc: rows)
+          let rp = SendablePointer(r.baseAddress!)
+          rowLoss.withUnsafeMutableBufferPointer { lossBuffer in
+            let lp = SendablePointer(lossBuffer.baseAddress!)
+            parallelFor(rows, minimumChunk: 512) { range in
+              var z = [Float](repeating: 0, count: k)
+              for row in range {
+                let i = start + row
+                let c = rowWeights?[i] ?? 1
+                let y = Int(labels[i])
+                var m = -Float.infinity
+                for j in 0..<k {
+                  z[j] = rp[j * rows + row] + bias[j]
+                  m = max(m, z[j])
+                }
+                let labelMargin = z[y] - m
+                var sum: Float = 0
+                for j in 0..<k {
+                  z[j] = expf(z[j] - m)
+                  sum += z[j]
+                }
+                // −log pᵧ = log Σⱼ exp(zⱼ − m) − (zᵧ − m): finite however small pᵧ is.
+                lp[i] = Double(c) * Double(logf(sum) - labelMargin)
+                let scale = c / sum
+                for j in 0..<k { rp[j * rows + row] = z[j] * scale }
+                rp[y * rows + row] -= c
+              }
+            }
+          }
+          BLAS.gemm(
+            .none, .none, m: k, n: d, k: rows, alpha: 1, a: r.baseAddress!, lda: rows, b: xb,
+            ldb: d, beta: 1, c: &gw, ldc: d)
+          if fitIntercept {
+            for j in 0..<k {
+              var s = 0.0
+              for row in 0..<rows { s += Double(r[j * rows + row]) }
+              gb[j] += s
+            }
+          }
+        }
       }
     }
-    var g = backProject(p, total: total)
+    var g = [Double](repeating: 0, count: parameterCount)
+    for j in 0..<biasCount { g[j] = gb[j] / total }
     var penalty = 0.0
-    for j in biasCount..<parameterCount {
-      penalty += theta[j] * theta[j]
-      g[j] += l2 * theta[j]
+    for j in 0..<(k * d) {
+      let t = theta[biasCount + j]
+      penalty += t * t
+      g[biasCount + j] = Double(gw[j]) / total + l2 * t
     }
-    return (loss / total + 0.5 * l2 * penalty, g)
+    return (rowLoss.reduce(0, +) / total + 0.5 * l2 * penalty, g)
+  }
+
+  /// diag ∇²L: (1/C) Σᵢ cᵢ pᵢₖ(1 − pᵢₖ) x̃ᵢⱼ² (+ λ on weights), one fused pass over X.
+  public func hessianDiagonal(_ theta: [Double], rowWeights: [Float]?) -> [Double]? {
+    let (n, k, d) = (data.count, self.k, self.d)
+    let total = totalWeight(rowWeights, rows: n)
+    let w = theta[biasCount...].map { Float($0) }
+    let bias = fitIntercept ? theta[0..<k].map { Float($0) } : [Float](repeating: 0, count: k)
+    let blockRows = min(n, Self.blockRows)
+    var curvature = [Float](repeating: 0, count: blockRows * k)  // cᵢ pᵢₖ(1 − pᵢₖ)
+    var squares = [Float](repeating: 0, count: blockRows * d)
+    var diagonalW = [Float](repeating: 0, count: k * d)
+    var diagonalB = [Double](repeating: 0, count: k)
+    data.features.storage.withUnsafeBufferPointer { x in
+      for start in stride(from: 0, to: n, by: blockRows) {
+        let rows = min(blockRows, n - start)
+        let xb = x.baseAddress! + start * d
+        for i in 0..<(rows * d) { squares[i] = xb[i] * xb[i] }
+        curvature.withUnsafeMutableBufferPointer { s in
+          BLAS.gemm(
+            .none, .transpose, m: rows, n: k, k: d, alpha: 1, a: xb, lda: d, b: w, ldb: d,
+            beta: 0, c: s.baseAddress!, ldc: k)
+          for row in 0..<rows {
+            for j in 0..<k { s[row * k + j] += bias[j] }
+          }
+          Softmax.inPlace(s.baseAddress!, rows: rows, cols: k)
+          for row in 0..<rows {
+            let c = rowWeights?[start + row] ?? 1
+            for j in 0..<k {
+              let p = s[row * k + j]
+              s[row * k + j] = c * p * (1 - p)
+              diagonalB[j] += Double(s[row * k + j])
+            }
+          }
+          BLAS.gemm(
+            .transpose, .none, m: k, n: d, k: rows, alpha: 1, a: s.baseAddress!, lda: k,
+            b: squares, ldb: d, beta: 1, c: &diagonalW, ldc: d)
+        }
+      }
+    }
+    let biasPart = fitIntercept ? diagonalB.map { $0 / total } : []
+    return biasPart + diagonalW.map { Double($0) / total + l2 }
   }
 
   public func hessianVectorProduct(_ theta: [Double], _ v: [Double], rowWeights: [Float]?)

@@ -2,7 +2,7 @@ import ExpungeCore
 import ExpungeData
 
 /// L2-regularized multinomial (softmax) regression (see `SoftmaxRegressionConfig`), trained
-/// to ‖∇L‖₂ ≤ tolerance by Newton (p ≤ 2 000 parameters) or L-BFGS.
+/// to ‖∇L‖ ≤ tolerance (in `toleranceNorm`) by Newton (p ≤ 2 000 parameters) or L-BFGS.
 ///
 /// Parameters: `bias` [K] (when fitted) and `weight` [K, d].
 public struct SoftmaxRegression: ConvexClassifier {
@@ -68,6 +68,7 @@ public struct SoftmaxRegression: ConvexClassifier {
       data: data, classCount: data.classCount, l2: config.l2, fitIntercept: config.fitIntercept)
     let (theta, report) = try ConvexTraining.solve(
       objective, solver: config.solver, tolerance: config.tolerance,
+      gradientNorm: config.toleranceNorm,
       maxIterations: config.maxIterations,
       observer: observer)
     return SoftmaxRegression(

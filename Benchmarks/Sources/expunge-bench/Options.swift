@@ -23,5 +23,6 @@ struct Options {
   func double(_ name: String, _ fallback: Double) -> Double {
     values[name].flatMap(Double.init) ?? fallback
   }
+  func string(_ name: String, _ fallback: String) -> String { values[name] ?? fallback }
   func flag(_ name: String) -> Bool { values[name] != nil }
 }

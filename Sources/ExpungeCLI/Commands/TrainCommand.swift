@@ -46,8 +46,13 @@ enum TrainCommand: Command {
           "L2 penalty: λ/2·‖w‖² on the mean loss for logistic, softmax and ridge, weight decay for the MLP. 'auto' picks λ for the convex models from 1e-2…1e-6 on a validation split.",
         defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp)", group: modelGroup),
       OptionSpec(
-        name: "tolerance", valueName: "x", help: "Convex models: stop when ‖∇L‖₂ ≤ x.",
+        name: "tolerance", valueName: "x", help: "Convex models: stop when ‖∇L‖ ≤ x.",
         defaultValue: "1e-6 (logistic), 1e-5 (softmax)", group: modelGroup),
+      OptionSpec(
+        name: "tolerance-norm", valueName: "name",
+        help:
+          "Convex models: the norm --tolerance applies to: l2, or max (scikit-learn's tol).",
+        defaultValue: "l2", group: modelGroup),
       OptionSpec(
         name: "max-iter", valueName: "n", help: "Convex models: iteration cap.",
         defaultValue: "1000",

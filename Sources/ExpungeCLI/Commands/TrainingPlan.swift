@@ -28,7 +28,7 @@ struct TrainingPlan {
     }
 
     let mlpOnly = ["hidden", "activation", "epochs", "batch-size", "lr", "optimizer", "momentum"]
-    let convexOnly = ["tolerance", "max-iter", "solver"]
+    let convexOnly = ["tolerance", "tolerance-norm", "max-iter", "solver"]
     let misplaced = kind == .mlp ? convexOnly : mlpOnly + (kind == .ridge ? convexOnly : [])
     if let option = misplaced.first(where: { a.has($0) }) {
       throw CLIError.usage(
@@ -57,6 +57,7 @@ struct TrainingPlan {
       c.l2 = l2 ?? c.l2
       c.tolerance =
         try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
+      c.toleranceNorm = try a.choice("tolerance-norm", as: GradientNorm.self) ?? c.toleranceNorm
       c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
       c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
       configuration = .softmax(c)
@@ -65,6 +66,7 @@ struct TrainingPlan {
       c.l2 = l2 ?? c.l2
       c.tolerance =
         try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
+      c.toleranceNorm = try a.choice("tolerance-norm", as: GradientNorm.self) ?? c.toleranceNorm
       c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
       c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
       configuration = .logistic(c)

@@ -1,0 +1,21 @@
+/// When a line-search step is good enough — shared by Newton and L-BFGS.
+///
+/// The Armijo condition L(θ + αd) ≤ L(θ) + 10⁻⁴·α·∇Lᵀd, or — once the decrease is too small
+/// for the objective's single-precision rounding to show — Hager & Zhang's approximate Wolfe
+/// conditions (SIAM J. Optim. 16, 2005, §4), which judge the step by the directional
+/// derivative φ′(α) = ∇L(θ + αd)ᵀd, still accurate where values are not:
+///
+///     L(θ + αd) ≤ L(θ) + 10⁻⁶·|L(θ)|   and   0.9·φ′(0) ≤ φ′(α) ≤ −0.8·φ′(0)
+///
+/// Without the second test both solvers stall near the optimum at ‖∇L‖ ≈ 10⁻⁴ on
+/// Fashion-MNIST, every trial step rejected for a rounding-level increase.
+func acceptsStep(
+  value: Double, slope: Double, step: Double, trialValue: Double, trialGradient: [Double],
+  direction: [Double]
+) -> Bool {
+  guard trialValue.isFinite else { return false }
+  if trialValue <= value + 1e-4 * step * slope { return true }
+  let trialSlope = dot(trialGradient, direction)
+  return trialValue <= value + 1e-6 * abs(value)
+    && trialSlope <= -0.8 * slope && trialSlope >= 0.9 * slope
+}
