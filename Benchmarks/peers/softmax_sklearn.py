@@ -19,7 +19,7 @@ import fashion_mnist
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--C", type=float, default=1.0)
-parser.add_argument("--max-iter", type=int, default=200)
+parser.add_argument("--max-iter", type=int, default=2000)
 parser.add_argument("--tol", type=float, default=1e-4)
 args = parser.parse_args()
 

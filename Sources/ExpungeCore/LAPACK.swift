@@ -55,4 +55,23 @@ public enum LAPACK {
     if info > 0 { throw CoreError.singular(order: n) }
     precondition(info == 0, "LAPACKE_dsysv: illegal argument \(-info)")
   }
+
+  /// Eigen-decomposition of a symmetric `n × n` matrix (`dsyevd`, divide and conquer):
+  /// returns the eigenvalues in ascending order and overwrites `a` with the eigenvectors as
+  /// its columns (`a[i·n + j]` is component i of eigenvector j), so `A = Q·diag(λ)·Qᵀ`.
+  /// - Complexity: about 9n³ flops.
+  public static func symmetricEigen(_ a: inout [Double], n: Int) -> [Double] {
+    precondition(a.count == n * n, "symmetricEigen: \(a.count) elements, expected \(n)×\(n)")
+    var values = [Double](repeating: 0, count: n)
+    guard n > 0 else { return values }
+    _ = Threads.count
+    let info = a.withUnsafeMutableBufferPointer { pa in
+      LAPACKE_dsyevd(
+        LAPACK_ROW_MAJOR, Int8(UInt8(ascii: "V")), Int8(UInt8(ascii: "L")), Int32(n),
+        pa.baseAddress!, Int32(n), &values)
+    }
+    precondition(info >= 0, "LAPACKE_dsyevd: illegal argument \(-info)")
+    precondition(info == 0, "LAPACKE_dsyevd: no convergence (\(info))")
+    return values
+  }
 }

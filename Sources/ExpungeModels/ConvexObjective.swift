@@ -29,13 +29,15 @@ public protocol ConvexObjective: Sendable {
   func hessianVectorProduct(_ theta: [Double], _ v: [Double], rowWeights: [Float]?) -> [Double]
   /// Per-row losses ℓ(θ; xᵢ, yᵢ) (no penalty).
   func perSampleLosses(_ theta: [Double]) -> [Double]
-  /// The diagonal of ∇²L(θ), or nil when it is not cheaper than the Hessian itself. L-BFGS
-  /// uses it as its initial inverse-Hessian scaling (Jacobi preconditioning).
-  func hessianDiagonal(_ theta: [Double], rowWeights: [Float]?) -> [Double]?
+  /// A cheap approximation of ∇²L(θ)⁻¹ that L-BFGS starts its directions from, or nil.
+  func inverseHessianApproximation(_ theta: [Double], rowWeights: [Float]?)
+    -> InverseHessianApproximation?
 }
 
 extension ConvexObjective {
-  public func hessianDiagonal(_ theta: [Double], rowWeights: [Float]?) -> [Double]? { nil }
+  public func inverseHessianApproximation(_ theta: [Double], rowWeights: [Float]?)
+    -> InverseHessianApproximation?
+  { nil }
   public func value(_ theta: [Double]) -> Double { valueAndGradient(theta, rowWeights: nil).value }
   public func gradient(_ theta: [Double], rowWeights: [Float]? = nil) -> [Double] {
     valueAndGradient(theta, rowWeights: rowWeights).gradient

@@ -60,7 +60,8 @@ enum ConvexTraining {
     let lbfgs = LBFGS(
       tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: maxIterations)
     return try lbfgs.minimize(
-      start, diagonal: objective.hessianDiagonal(start, rowWeights: nil), observer: report
+      start, preconditioner: objective.inverseHessianApproximation(start, rowWeights: nil),
+      observer: report
     ) {
       objective.valueAndGradient($0, rowWeights: nil)
     }

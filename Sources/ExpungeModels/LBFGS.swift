@@ -16,15 +16,15 @@ struct LBFGS {
   var maxIterations: Int
 
   /// Minimizes `f` from `start`; returns θ and the report. `f` returns (value, gradient).
-  /// - Parameter diagonal: an estimate of diag ∇²L (positive). The initial inverse Hessian
-  ///   becomes γ·diag⁻¹ instead of γ·I, with γ = sᵀy / yᵀdiag⁻¹y (Nocedal & Wright §7.2):
-  ///   features on very different scales (raw pixels) then no longer dictate the step.
+  /// - Parameter preconditioner: M⁻¹ ≈ ∇²L⁻¹. The initial inverse Hessian of each direction
+  ///   becomes γ·M⁻¹ instead of γ·I, with γ = sᵀy / yᵀM⁻¹y (Nocedal & Wright §7.2), so the
+  ///   memory only has to learn what M misses.
   func minimize(
-    _ start: [Double], diagonal: [Double]? = nil, observer: ((Int, Double, Double) -> Void)? = nil,
+    _ start: [Double], preconditioner: InverseHessianApproximation? = nil,
+    observer: ((Int, Double, Double) -> Void)? = nil,
     _ f: ([Double]) -> (value: Double, gradient: [Double])
   ) throws -> (theta: [Double], report: SolverReport) {
     let clock = Date()
-    let inverseDiagonal = diagonal.map { $0.map { $0 > 0 ? 1 / $0 : 1 } }
     var theta = start
     var (value, gradient) = f(theta)
     var evaluations = 1
@@ -44,15 +44,13 @@ struct LBFGS {
         alphas[i] = rhoHistory[i] * dot(sHistory[i], q)
         axpy(-alphas[i], yHistory[i], &q)
       }
-      if let inverse = inverseDiagonal {
+      if let preconditioner {
+        var scaled = preconditioner.apply(q)
         if let s = sHistory.last, let y = yHistory.last {
-          var yHy = 0.0
-          for i in 0..<y.count { yHy += y[i] * y[i] * inverse[i] }
-          let gamma = dot(s, y) / yHy
-          for i in 0..<q.count { q[i] *= gamma * inverse[i] }
-        } else {
-          for i in 0..<q.count { q[i] *= inverse[i] }  // first step: the diagonal Newton step
-        }
+          let gamma = dot(s, y) / dot(y, preconditioner.apply(y))
+          for i in 0..<scaled.count { scaled[i] *= gamma }
+        }  // else the first step is M⁻¹'s Newton step
+        q = scaled
       } else {
         var gamma = 1.0
         if let s = sHistory.last, let y = yHistory.last {

@@ -128,46 +128,11 @@ public struct SoftmaxObjective: ConvexObjective {
     return (rowLoss.reduce(0, +) / total + 0.5 * l2 * penalty, g)
   }
 
-  /// diag ∇²L: (1/C) Σᵢ cᵢ pᵢₖ(1 − pᵢₖ) x̃ᵢⱼ² (+ λ on weights), one fused pass over X.
-  public func hessianDiagonal(_ theta: [Double], rowWeights: [Float]?) -> [Double]? {
-    let (n, k, d) = (data.count, self.k, self.d)
-    let total = totalWeight(rowWeights, rows: n)
-    let w = theta[biasCount...].map { Float($0) }
-    let bias = fitIntercept ? theta[0..<k].map { Float($0) } : [Float](repeating: 0, count: k)
-    let blockRows = min(n, Self.blockRows)
-    var curvature = [Float](repeating: 0, count: blockRows * k)  // cᵢ pᵢₖ(1 − pᵢₖ)
-    var squares = [Float](repeating: 0, count: blockRows * d)
-    var diagonalW = [Float](repeating: 0, count: k * d)
-    var diagonalB = [Double](repeating: 0, count: k)
-    data.features.storage.withUnsafeBufferPointer { x in
-      for start in stride(from: 0, to: n, by: blockRows) {
-        let rows = min(blockRows, n - start)
-        let xb = x.baseAddress! + start * d
-        for i in 0..<(rows * d) { squares[i] = xb[i] * xb[i] }
-        curvature.withUnsafeMutableBufferPointer { s in
-          BLAS.gemm(
-            .none, .transpose, m: rows, n: k, k: d, alpha: 1, a: xb, lda: d, b: w, ldb: d,
-            beta: 0, c: s.baseAddress!, ldc: k)
-          for row in 0..<rows {
-            for j in 0..<k { s[row * k + j] += bias[j] }
-          }
-          Softmax.inPlace(s.baseAddress!, rows: rows, cols: k)
-          for row in 0..<rows {
-            let c = rowWeights?[start + row] ?? 1
-            for j in 0..<k {
-              let p = s[row * k + j]
-              s[row * k + j] = c * p * (1 - p)
-              diagonalB[j] += Double(s[row * k + j])
-            }
-          }
-          BLAS.gemm(
-            .transpose, .none, m: k, n: d, k: rows, alpha: 1, a: s.baseAddress!, lda: k,
-            b: squares, ldb: d, beta: 1, c: &diagonalW, ldc: d)
-        }
-      }
-    }
-    let biasPart = fitIntercept ? diagonalB.map { $0 / total } : []
-    return biasPart + diagonalW.map { Double($0) / total + l2 }
+  /// The Kronecker-factored inverse curvature at θ (`KroneckerPreconditioner`).
+  public func inverseHessianApproximation(_ theta: [Double], rowWeights: [Float]?)
+    -> InverseHessianApproximation?
+  {
+    KroneckerPreconditioner.make(self, theta: theta, rowWeights: rowWeights)
   }
 
   public func hessianVectorProduct(_ theta: [Double], _ v: [Double], rowWeights: [Float]?)

@@ -163,3 +163,36 @@ struct ConvexObjectiveTests {
     #expect(abs(mean + penalty - value) < 1e-6)
   }
 }
+
+@Suite("Kronecker preconditioner")
+struct KroneckerPreconditionerTests {
+  /// At θ = 0 every row has the same probabilities, so A ⊗ S + λI is the exact Hessian
+  /// (without an intercept, whose entries λ does not touch) and M⁻¹ must invert it.
+  @Test func invertsTheExactHessianAtTheStart() throws {
+    let data = ConvexObjectiveTests.data
+    let objective = SoftmaxObjective(data: data, classCount: 3, l2: 0.05, fitIntercept: false)
+    let p = objective.parameterCount
+    let zero = [Double](repeating: 0, count: p)
+    let inverse = try #require(objective.inverseHessianApproximation(zero, rowWeights: nil))
+    let hessian = objective.hessian(zero, rowWeights: nil)
+    let v = ConvexObjectiveTests.randomTheta(p, seed: 9)
+    let hv = (0..<p).map { i in (0..<p).reduce(0.0) { $0 + hessian[i * p + $1] * v[$1] } }
+    ConvexObjectiveTests.expectClose(inverse.apply(hv), v, "M⁻¹Hv")
+  }
+
+  /// Away from the start it is only an approximation, but it must stay symmetric positive
+  /// definite — L-BFGS's directions are descent directions only then.
+  @Test func staysSymmetricPositiveDefinite() throws {
+    let data = ConvexObjectiveTests.data
+    let objective = SoftmaxObjective(data: data, classCount: 3, l2: 0.05, fitIntercept: true)
+    let p = objective.parameterCount
+    let theta = ConvexObjectiveTests.randomTheta(p, seed: 10)
+    let inverse = try #require(objective.inverseHessianApproximation(theta, rowWeights: nil))
+    let u = ConvexObjectiveTests.randomTheta(p, seed: 11)
+    let w = ConvexObjectiveTests.randomTheta(p, seed: 12)
+    let uMw = zip(u, inverse.apply(w)).reduce(0) { $0 + $1.0 * $1.1 }
+    let wMu = zip(w, inverse.apply(u)).reduce(0) { $0 + $1.0 * $1.1 }
+    #expect(abs(uMw - wMu) < 1e-9 * max(1, abs(uMw)))
+    #expect(zip(u, inverse.apply(u)).reduce(0) { $0 + $1.0 * $1.1 } > 0)
+  }
+}

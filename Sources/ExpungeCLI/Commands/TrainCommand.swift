@@ -136,16 +136,20 @@ enum TrainCommand: Command {
 
     let showProgress = !arguments.flag("quiet")
     let started = Date()
-    var configuration = plan.configuration
+    let configuration: ModelConfiguration
+    let model: any Classifier
     var trials: [L2Trial]?
     if plan.searchL2 {
-      (configuration, trials) = try searchL2(
+      let search = try searchL2(
         plan.configuration, train: train, validation: validation!, console: console,
         showProgress: showProgress)
+      (configuration, model, trials) = (search.best.configuration, search.best, search.trials)
+    } else {
+      configuration = plan.configuration
+      model = try fitWithProgress(
+        configuration, train: train, validation: validation, console: console,
+        showProgress: showProgress, title: "train \(configuration.kind.rawValue)")
     }
-    let model = try fitWithProgress(
-      configuration, train: train, validation: validation, console: console,
-      showProgress: showProgress, title: "train \(configuration.kind.rawValue)")
     let seconds = Date().timeIntervalSince(started)
 
     let trainingAccuracy = model.accuracy(train.features, labels: train.labels)
@@ -197,24 +201,23 @@ enum TrainCommand: Command {
     }
   }
 
-  /// Picks λ for a convex model by validation accuracy over a log grid, then returns the
-  /// configuration with the best λ (ties go to the larger λ, the simpler model).
+  /// Fits a convex model for each λ of a log grid and keeps the one with the best validation
+  /// accuracy (ties go to the larger λ, the simpler model, which comes first).
   static func searchL2(
     _ base: ModelConfiguration, train: Dataset, validation: Dataset, console: Console,
     showProgress: Bool
-  ) throws -> (ModelConfiguration, [L2Trial]) {
+  ) throws -> (best: any Classifier, trials: [L2Trial]) {
     var trials: [L2Trial] = []
-    var best: (l2: Double, accuracy: Double)?
+    var best: (model: any Classifier, accuracy: Double)?
     for l2 in [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] {
-      let candidate = base.withL2(l2)
       let model = try fitWithProgress(
-        candidate, train: train, validation: nil, console: console, showProgress: showProgress,
-        title: "λ=\(l2)")
+        base.withL2(l2), train: train, validation: nil, console: console,
+        showProgress: showProgress, title: "λ=\(l2)")
       let accuracy = model.accuracy(validation.features, labels: validation.labels)
       trials.append(L2Trial(l2: l2, validationAccuracy: accuracy))
-      if best == nil || accuracy > best!.accuracy { best = (l2, accuracy) }
+      if best == nil || accuracy > best!.accuracy { best = (model, accuracy) }
     }
-    return (base.withL2(best!.l2), trials)
+    return (best!.model, trials)
   }
 
   static func printSummary(_ r: Result, model: any Classifier, console: Console) {
