@@ -80,6 +80,37 @@ struct TrainEvaluatePredictTests {
     let data = try #require(json["data"] as? [String: Any])
     #expect(data["validationRows"] as? Int == 40)
     #expect(data["rows"] as? Int == 360)
+    // The kept model is the search's best (first of equals) and reports its own accuracy.
+    let accuracies = search.compactMap { $0["validationAccuracy"] as? Double }
+    let best = search[accuracies.firstIndex(of: accuracies.max()!)!]
+    let configuration = try #require(json["configuration"] as? [String: Any])
+    let hyperparameters = try #require(configuration["hyperparameters"] as? [String: Any])
+    #expect(hyperparameters["l2"] as? Double == best["l2"] as? Double)
+    #expect(json["validationAccuracy"] as? Double == best["validationAccuracy"] as? Double)
+    let saved = try String(
+      contentsOf: dir.appendingPathComponent("m/config.json"), encoding: .utf8)
+    #expect(saved.contains("\"l2\" : \(best["l2"] as! Double)"))
+  }
+
+  @Test func toleranceNormIsRecordedAndMaxStopsNoLaterThanL2() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    func iterations(_ norm: String) throws -> Int {
+      let r = expunge(
+        "train", "--data", Self.data, "--model", "softmax", "--solver", "lbfgs", "--tolerance",
+        "1e-4", "--tolerance-norm", norm, "--out", dir.appendingPathComponent(norm).path,
+        "--json", "--quiet")
+      #expect(r.status == 0, "\(r.err)")
+      let json = try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any]
+      let solver = try #require(json?["solver"] as? [String: Any])
+      #expect(solver["converged"] as? Bool == true)
+      return try #require(solver["iterations"] as? Int)
+    }
+    // ‖g‖∞ ≤ ‖g‖₂, so the max-norm test is met no later on the same path.
+    #expect(try iterations("max") <= iterations("l2"))
+    let saved = try String(
+      contentsOf: dir.appendingPathComponent("max/config.json"), encoding: .utf8)
+    #expect(saved.contains("\"toleranceNorm\" : \"max\""))
   }
 
   @Test func classSelectionTravelsWithTheModel() throws {

@@ -17,7 +17,7 @@ enum Driver {
     let pairs = options.int("pairs", 3)
     let epochs = options.int("mlp-epochs", 1)
     let iterations = options.int("softmax-iter", 2_000)
-    let tolerance = options.double("softmax-tol", 1e-4)
+    let tolerance = options.double("softmax-tol", 1e-5)
     let root = FileManager.default.currentDirectoryPath
     let peers = root + "/Benchmarks/peers"
     let python = peers + "/.venv/bin/python"
