@@ -9,6 +9,7 @@ let package = Package(
     .library(name: "ExpungeCore", targets: ["ExpungeCore"]),
     .library(name: "ExpungeData", targets: ["ExpungeData"]),
     .library(name: "ExpungeModels", targets: ["ExpungeModels"]),
+    .library(name: "ExpungeUnlearning", targets: ["ExpungeUnlearning"]),
     .library(name: "ExpungeCLI", targets: ["ExpungeCLI"]),
   ],
   targets: [
@@ -23,12 +24,15 @@ let package = Package(
     .target(name: "ExpungeCore", dependencies: ["CBLAS"]),
     .target(name: "ExpungeData", dependencies: ["ExpungeCore", "CZlib"]),
     .target(name: "ExpungeModels", dependencies: ["ExpungeCore", "ExpungeData"]),
+    .target(
+      name: "ExpungeUnlearning", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
     .target(name: "ExpungeCLI", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
     .executableTarget(name: "expunge", dependencies: ["ExpungeCLI"]),
 
     .testTarget(name: "ExpungeCoreTests", dependencies: ["ExpungeCore"]),
     .testTarget(name: "ExpungeDataTests", dependencies: ["ExpungeData"]),
     .testTarget(name: "ExpungeModelsTests", dependencies: ["ExpungeModels"]),
+    .testTarget(name: "ExpungeUnlearningTests", dependencies: ["ExpungeUnlearning"]),
     .testTarget(name: "ExpungeCLITests", dependencies: ["ExpungeCLI"]),
   ],
   swiftLanguageModes: [.v6]

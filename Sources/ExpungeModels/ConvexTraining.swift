@@ -36,10 +36,10 @@ enum ConvexTraining {
     }
   }
 
-  /// Runs the configured solver on `objective` from θ = 0.
+  /// Runs the configured solver on `objective` from `start` (θ = 0 by default).
   static func solve(
     _ objective: any ConvexObjective, solver: ConvexSolver, tolerance: Double,
-    gradientNorm: GradientNorm, maxIterations: Int,
+    gradientNorm: GradientNorm, maxIterations: Int, start: [Double]? = nil,
     observer: TrainingObserver?
   ) throws -> (theta: [Double], report: SolverReport) {
     let p = objective.parameterCount
@@ -50,7 +50,8 @@ enum ConvexTraining {
           unit: "iteration", completed: iteration, total: maxIterations, loss: value,
           gradientNorm: gNorm))
     }
-    let start = [Double](repeating: 0, count: p)
+    let start = start ?? [Double](repeating: 0, count: p)
+    precondition(start.count == p, "solve: start has \(start.count) values, expected \(p)")
     if useNewton {
       return try NewtonSolver(
         tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: maxIterations

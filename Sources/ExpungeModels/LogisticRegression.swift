@@ -49,11 +49,12 @@ public struct LogisticRegression: ConvexClassifier {
     self.solverReport = report
   }
 
-  /// Fits on `data`, whose labels must be 0 and 1.
+  /// Fits on `data`, whose labels must be 0 and 1, from θ = 0 or from `start` (a warm start).
   /// - Throws: `ModelError` for bad hyperparameters or data (more than two classes: select two
   ///   with `Dataset.selectingClasses`, `--classes` on the command line).
   public static func fit(
-    _ data: Dataset, config: LogisticRegressionConfig = .init(), observer: TrainingObserver? = nil
+    _ data: Dataset, config: LogisticRegressionConfig = .init(), start: [Double]? = nil,
+    observer: TrainingObserver? = nil
   ) throws -> LogisticRegression {
     try ConvexTraining.validate(
       data, model: "LogisticRegression", l2: config.l2, tolerance: config.tolerance,
@@ -69,7 +70,7 @@ public struct LogisticRegression: ConvexClassifier {
     let (theta, report) = try ConvexTraining.solve(
       objective, solver: config.solver, tolerance: config.tolerance,
       gradientNorm: config.toleranceNorm,
-      maxIterations: config.maxIterations,
+      maxIterations: config.maxIterations, start: start,
       observer: observer)
     return LogisticRegression(
       config: config, featureCount: data.featureCount, theta: theta, report: report)

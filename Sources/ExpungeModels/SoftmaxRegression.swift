@@ -52,9 +52,11 @@ public struct SoftmaxRegression: ConvexClassifier {
     self.solverReport = report
   }
 
-  /// Fits on `data` (K = `data.classCount` ≥ 2).
+  /// Fits on `data` (K = `data.classCount` ≥ 2) from θ = 0, or from `start` (θ in the
+  /// objective's layout: a warm start, as SISA's slices continue the previous slice's model).
   public static func fit(
-    _ data: Dataset, config: SoftmaxRegressionConfig = .init(), observer: TrainingObserver? = nil
+    _ data: Dataset, config: SoftmaxRegressionConfig = .init(), start: [Double]? = nil,
+    observer: TrainingObserver? = nil
   ) throws -> SoftmaxRegression {
     try ConvexTraining.validate(
       data, model: "SoftmaxRegression", l2: config.l2, tolerance: config.tolerance,
@@ -69,7 +71,7 @@ public struct SoftmaxRegression: ConvexClassifier {
     let (theta, report) = try ConvexTraining.solve(
       objective, solver: config.solver, tolerance: config.tolerance,
       gradientNorm: config.toleranceNorm,
-      maxIterations: config.maxIterations,
+      maxIterations: config.maxIterations, start: start,
       observer: observer)
     return SoftmaxRegression(
       config: config, featureCount: data.featureCount, classCount: data.classCount, theta: theta,

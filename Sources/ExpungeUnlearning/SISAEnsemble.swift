@@ -1,0 +1,135 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+
+/// A SISA ensemble in memory: the rows it may still learn from, where each row lives, and
+/// every shard's checkpoint after every stage.
+///
+/// The exactness contract: after `forget(F)`, every shard model (and so every prediction)
+/// is bit-identical to `SISAEnsemble.fit` on the same data without F, with the same
+/// configurations — because rows are placed by id, stage r depends only on the rows of
+/// slices 0…r and the checkpoint before it, and training is deterministic.
+public struct SISAEnsemble: Sendable {
+  public let configuration: ModelConfiguration
+  public let sisa: SISAConfig
+  public let assignment: ShardAssignment
+  public let featureCount: Int
+  public let classCount: Int
+  /// The rows the ensemble may still learn from (forgotten rows removed).
+  public private(set) var data: Dataset
+  /// `checkpoints[k][r]`: shard k after stage r.
+  public private(set) var checkpoints: [[SISACheckpoint]]
+  /// Ids forgotten so far.
+  public private(set) var forgotten: Set<SampleID> = []
+
+  /// Trains every shard through every stage.
+  /// - Throws: `ModelError` for bad hyperparameters or data.
+  public static func fit(
+    _ data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig
+  ) throws -> SISAEnsemble {
+    guard sisa.shards >= 1, sisa.slices >= 1 else {
+      throw ModelError.invalidHyperparameter(
+        model: "SISA", name: sisa.shards < 1 ? "shards" : "slices",
+        value: String(min(sisa.shards, sisa.slices)), expected: "an integer ≥ 1")
+    }
+    var ensemble = SISAEnsemble(
+      configuration: configuration, sisa: sisa,
+      assignment: ShardAssignment(
+        shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
+      featureCount: data.featureCount, classCount: data.classCount, data: data,
+      checkpoints: [])
+    let partition = ensemble.assignment.partition(data)
+    ensemble.checkpoints = try (0..<sisa.shards).map { k in
+      try ensemble.trainer(shard: k).train(from: 0, previous: nil) { r in
+        ensemble.stageData(partition, shard: k, stage: r)
+      }
+    }
+    return ensemble
+  }
+
+  private init(
+    configuration: ModelConfiguration, sisa: SISAConfig, assignment: ShardAssignment,
+    featureCount: Int, classCount: Int, data: Dataset, checkpoints: [[SISACheckpoint]]
+  ) {
+    self.configuration = configuration
+    self.sisa = sisa
+    self.assignment = assignment
+    self.featureCount = featureCount
+    self.classCount = classCount
+    self.data = data
+    self.checkpoints = checkpoints
+  }
+
+  func trainer(shard: Int) -> ShardTrainer {
+    ShardTrainer(
+      configuration: configuration, slices: sisa.slices, shard: shard,
+      featureCount: featureCount, classCount: classCount)
+  }
+
+  /// Shard `shard`'s rows in slices 0…`stage`, in data order.
+  func stageData(_ partition: [[[Int]]], shard: Int, stage: Int) -> Dataset {
+    data.subset(partition[shard][0...stage].joined().sorted())
+  }
+
+  /// Each shard's current model.
+  public var shardModels: [any Classifier] { checkpoints.map { $0[$0.count - 1].model } }
+
+  /// Rows per shard.
+  public var shardSizes: [Int] { assignment.partition(data).map { $0.joined().count } }
+
+  /// The ensemble's class scores for `x` (vote shares or mean probabilities).
+  public func predictProbabilities(_ x: Matrix) -> Matrix {
+    sisa.aggregation.combine(
+      shardModels.map { $0.predictProbabilities(x) },
+      weights: sisa.weightByShardSize ? shardSizes.map(Double.init) : nil)
+  }
+
+  /// The ensemble's predicted classes for `x`.
+  public func predict(_ x: Matrix) -> [Int32] {
+    predictProbabilities(x).argmaxRows().map(Int32.init)
+  }
+
+  /// What a forget request did.
+  public struct ForgetReport: Sendable, Equatable {
+    /// Rows removed by this request.
+    public var removed: [SampleID]
+    /// Ids that were already forgotten (the request is idempotent for them).
+    public var alreadyForgotten: [SampleID]
+    /// For every retrained shard, the first stage retrained (it and all later stages ran).
+    public var retrainedStages: [Int: Int]
+  }
+
+  /// Forgets `ids`: removes their rows and retrains each affected shard once, from the
+  /// checkpoint of the last stage that never saw any of them.
+  /// - Throws: `UnlearningError` (unknown ids, empty request) with nothing changed, or a
+  ///   training error (the ensemble is then unchanged too: work happens on a copy).
+  public mutating func forget(_ ids: Set<SampleID>) throws -> ForgetReport {
+    guard !ids.isEmpty else { throw UnlearningError.emptyRequest }
+    let present = Set(data.ids)
+    let already = ids.filter { forgotten.contains($0) }.sorted()
+    let unknown = ids.filter { !present.contains($0) && !forgotten.contains($0) }.sorted()
+    guard unknown.isEmpty else {
+      throw UnlearningError.unknownIDs(first: Array(unknown.prefix(10)), count: unknown.count)
+    }
+    let removing = ids.filter { present.contains($0) }
+    var firstStage: [Int: Int] = [:]
+    for id in removing {
+      let (k, r) = assignment.place(id)
+      firstStage[k] = min(firstStage[k] ?? r, r)
+    }
+    var next = self
+    next.data = data.removing(ids: removing)
+    let partition = next.assignment.partition(next.data)
+    for (k, from) in firstStage.sorted(by: { $0.key < $1.key }) {
+      let previous = from == 0 ? nil : checkpoints[k][from - 1]
+      let retrained = try next.trainer(shard: k).train(from: from, previous: previous) { r in
+        next.stageData(partition, shard: k, stage: r)
+      }
+      next.checkpoints[k] = Array(checkpoints[k][0..<from]) + retrained
+    }
+    next.forgotten.formUnion(removing)
+    self = next
+    return ForgetReport(
+      removed: removing.sorted(), alreadyForgotten: already, retrainedStages: firstStage)
+  }
+}

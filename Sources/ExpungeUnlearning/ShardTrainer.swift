@@ -1,0 +1,79 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+
+/// Trains one SISA shard stage by stage (see `SliceSchedule` for what a stage is).
+struct ShardTrainer {
+  let configuration: ModelConfiguration
+  let slices: Int
+  let shard: Int
+  let featureCount: Int
+  let classCount: Int
+
+  /// The shard's model configuration: shard k trains with seed `seed + k`, so shard 0 of a
+  /// one-shard ensemble is plain training with the user's seed.
+  var shardConfiguration: ModelConfiguration {
+    guard case .mlp(var c) = configuration else { return configuration }
+    c.seed = c.seed &+ UInt64(shard)
+    return .mlp(c)
+  }
+
+  /// Runs stages `from..<slices` on `stageData(r)` (the shard's rows in slices 0…r),
+  /// continuing from `previous` (the checkpoint of stage `from − 1`; nil when `from` is 0).
+  /// Returns the new checkpoints, one per stage run.
+  func train(
+    from: Int, previous: SISACheckpoint?, stageData: (Int) -> Dataset
+  ) throws -> [SISACheckpoint] {
+    precondition((from == 0) == (previous == nil), "a stage after the first needs its predecessor")
+    var checkpoints: [SISACheckpoint] = []
+    var last = previous
+    for stage in from..<slices {
+      let data = stageData(stage)
+      let next = try trainStage(stage, on: data, after: last)
+      checkpoints.append(next)
+      last = next
+    }
+    return checkpoints
+  }
+
+  private func trainStage(_ stage: Int, on data: Dataset, after previous: SISACheckpoint?) throws
+    -> SISACheckpoint
+  {
+    // Slices 0…r hold no rows (yet): nothing to learn, the previous model stands.
+    if data.isEmpty, let previous, !configuration.isMLP { return previous }
+    switch shardConfiguration {
+    case .mlp(let c):
+      var model: MLP
+      var state: OptimizerState
+      if let previous, let saved = previous.model as? MLP, let savedState = previous.optimizerState
+      {
+        (model, state) = (saved, savedState)
+      } else {
+        model = try MLP(config: c, featureCount: featureCount, classCount: classCount)
+        state = model.makeOptimizerState()
+      }
+      if !data.isEmpty {
+        let epochs = SliceSchedule.epochs(stage: stage, epochs: c.epochs, slices: slices)
+        try model.train(on: data, epochs: epochs, optimizerState: &state)
+      }
+      return SISACheckpoint(model: model, optimizerState: state)
+    case .softmax(let c):
+      let start = (previous?.model as? SoftmaxRegression)?.theta
+      return SISACheckpoint(
+        model: try SoftmaxRegression.fit(data, config: c, start: start), optimizerState: nil)
+    case .logistic(let c):
+      let start = (previous?.model as? LogisticRegression)?.theta
+      return SISACheckpoint(
+        model: try LogisticRegression.fit(data, config: c, start: start), optimizerState: nil)
+    case .ridge(let c):
+      return SISACheckpoint(model: try RidgeClassifier.fit(data, config: c), optimizerState: nil)
+    }
+  }
+}
+
+extension ModelConfiguration {
+  var isMLP: Bool {
+    if case .mlp = self { return true }
+    return false
+  }
+}
