@@ -10,6 +10,7 @@ let package = Package(
     .library(name: "ExpungeData", targets: ["ExpungeData"]),
     .library(name: "ExpungeModels", targets: ["ExpungeModels"]),
     .library(name: "ExpungeUnlearning", targets: ["ExpungeUnlearning"]),
+    .library(name: "ExpungeStore", targets: ["ExpungeStore"]),
     .library(name: "ExpungeCLI", targets: ["ExpungeCLI"]),
   ],
   targets: [
@@ -26,13 +27,23 @@ let package = Package(
     .target(name: "ExpungeModels", dependencies: ["ExpungeCore", "ExpungeData"]),
     .target(
       name: "ExpungeUnlearning", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
-    .target(name: "ExpungeCLI", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
+    .target(
+      name: "ExpungeStore",
+      dependencies: [
+        "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "CSQLite", "CZlib",
+      ]),
+    .target(
+      name: "ExpungeCLI",
+      dependencies: [
+        "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "ExpungeStore",
+      ]),
     .executableTarget(name: "expunge", dependencies: ["ExpungeCLI"]),
 
     .testTarget(name: "ExpungeCoreTests", dependencies: ["ExpungeCore"]),
     .testTarget(name: "ExpungeDataTests", dependencies: ["ExpungeData"]),
     .testTarget(name: "ExpungeModelsTests", dependencies: ["ExpungeModels"]),
     .testTarget(name: "ExpungeUnlearningTests", dependencies: ["ExpungeUnlearning"]),
+    .testTarget(name: "ExpungeStoreTests", dependencies: ["ExpungeStore", "CSQLite"]),
     .testTarget(name: "ExpungeCLITests", dependencies: ["ExpungeCLI"]),
   ],
   swiftLanguageModes: [.v6]

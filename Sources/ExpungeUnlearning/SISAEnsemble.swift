@@ -47,6 +47,41 @@ public struct SISAEnsemble: Sendable {
     return ensemble
   }
 
+  /// An ensemble rebuilt from saved parts (a store): `data` holds the rows not forgotten, in
+  /// training-file order; `checkpoints[k][r]` as `fit` made them.
+  public init(
+    restoring configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int,
+    classCount: Int, data: Dataset, checkpoints: [[SISACheckpoint]], forgotten: Set<SampleID>
+  ) {
+    precondition(
+      checkpoints.count == sisa.shards && checkpoints.allSatisfy { $0.count == sisa.slices },
+      "SISAEnsemble: \(sisa.shards)×\(sisa.slices) checkpoints expected")
+    self.init(
+      configuration: configuration, sisa: sisa,
+      assignment: ShardAssignment(
+        shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
+      featureCount: featureCount, classCount: classCount, data: data, checkpoints: checkpoints)
+    self.forgotten = forgotten
+  }
+
+  /// Trains stages `from..<R` of shard `shard` on `data` (all rows not forgotten, in
+  /// training-file order), continuing from `previous` (stage `from − 1`; nil when `from` is
+  /// 0). What `forget` does for one shard, for callers that keep checkpoints elsewhere.
+  public static func trainShard(
+    _ shard: Int, from: Int, previous: SISACheckpoint?, data: Dataset,
+    configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int, classCount: Int
+  ) throws -> [SISACheckpoint] {
+    let ensemble = SISAEnsemble(
+      configuration: configuration, sisa: sisa,
+      assignment: ShardAssignment(
+        shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
+      featureCount: featureCount, classCount: classCount, data: data, checkpoints: [])
+    let partition = ensemble.assignment.partition(data)
+    return try ensemble.trainer(shard: shard).train(from: from, previous: previous) { r in
+      ensemble.stageData(partition, shard: shard, stage: r)
+    }
+  }
+
   private init(
     configuration: ModelConfiguration, sisa: SISAConfig, assignment: ShardAssignment,
     featureCount: Int, classCount: Int, data: Dataset, checkpoints: [[SISACheckpoint]]

@@ -1,0 +1,153 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeUnlearning
+import Foundation
+
+/// How `expunge forget` removes rows.
+public enum ForgetMethod: String, Sendable, CaseIterable {
+  /// Retrain each affected shard from the checkpoint of the last stage without the rows.
+  case sisa
+  /// Retrain every shard from scratch (the reference the SISA path must equal).
+  case retrain
+}
+
+extension Store {
+  /// A sample's place and state in the ledger.
+  struct SampleRecord {
+    var id: SampleID
+    var shard: Int
+    var slice: Int
+    var active: Bool
+    var request: Int?
+  }
+
+  func sampleRecords(_ ids: [SampleID]) throws -> [SampleID: SampleRecord] {
+    var out: [SampleID: SampleRecord] = [:]
+    for start in stride(from: 0, to: ids.count, by: 500) {
+      let chunk = ids[start..<min(start + 500, ids.count)]
+      let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+      let rows = try ledger.db.query(
+        "SELECT id, shard, slice, state, request FROM samples WHERE id IN (\(marks))",
+        chunk.map { .integer(Int64(bitPattern: $0.rawValue)) })
+      for r in rows {
+        let id = SampleID(UInt64(bitPattern: Int64(r[0].int!)))
+        out[id] = SampleRecord(
+          id: id, shard: r[1].int!, slice: r[2].int!, active: r[3].string == "active",
+          request: r[4].int)
+      }
+    }
+    return out
+  }
+
+  /// Records the request durably as PENDING, then carries it out (see `carryOut`).
+  /// - Throws: `StoreError.refused` for an empty request or unknown ids (naming up to 10),
+  ///   with nothing changed.
+  @discardableResult
+  public func forget(_ ids: [SampleID], method: ForgetMethod) throws -> LedgerRequest {
+    let unique = Array(Set(ids)).sorted()
+    guard !unique.isEmpty else { throw StoreError.refused("the request names no rows to forget") }
+    let records = try sampleRecords(unique)
+    let unknown = unique.filter { records[$0] == nil }
+    guard unknown.isEmpty else {
+      let named = unknown.prefix(10).map(\.description).joined(separator: ", ")
+      throw StoreError.refused(
+        unknown.count == 1
+          ? "id \(named) is not a training row of this store"
+          : "\(unknown.count) ids are not training rows of this store: \(named)\(unknown.count > 10 ? ", …" : "")"
+      )
+    }
+    let changes = method == .retrain || unique.contains { records[$0]!.active }
+    let version = try currentVersion() + (changes ? 1 : 0)
+    let request = try ledger.addRequest(ids: unique, method: method.rawValue, version: version)
+    try carryOut(request)
+    return try ledger.requests().first { $0.seq == request.seq }!
+  }
+
+  /// Carries out a recorded request; idempotent, so a restart after a crash at any point
+  /// finishes it with the same result: tombstone the rows, rewrite the affected shards'
+  /// data files without them, retrain each affected shard from its last clean checkpoint,
+  /// write the new version, delete every older version and stray temporary file, mark DONE.
+  func carryOut(_ request: LedgerRequest) throws {
+    let clock = Date()
+    let ids = request.ids.map(SampleID.init(rawValue:))
+    let records = try sampleRecords(ids)
+    let removing = ids.filter {
+      records[$0].map { $0.active || $0.request == request.seq } ?? false
+    }
+    let already = ids.count - removing.count
+    try ledger.db.transaction {
+      for id in removing where records[id]!.active {
+        try ledger.db.query(
+          "UPDATE samples SET state = 'forgotten', request = ? WHERE id = ?",
+          [.integer(Int64(request.seq)), .integer(Int64(bitPattern: id.rawValue))])
+      }
+    }
+    var firstStage: [Int: Int] = [:]
+    for id in removing {
+      let r = records[id]!
+      firstStage[r.shard] = min(firstStage[r.shard] ?? r.slice, r.slice)
+    }
+    if request.method == ForgetMethod.retrain.rawValue {
+      firstStage = Dictionary(uniqueKeysWithValues: (0..<sisa.shards).map { ($0, 0) })
+    }
+    let removed = Set(removing)
+    for shard in Set(removing.map { records[$0]!.shard }) {
+      let url = layout.rows(shard: shard)
+      var rows = try RowFile.read(url)
+      let keep = (0..<rows.count).filter { !removed.contains(rows.ids[$0]) }
+      guard keep.count < rows.count else { continue }
+      let d = rows.width
+      rows = RowFile.Rows(
+        positions: keep.map { rows.positions[$0] }, ids: keep.map { rows.ids[$0] },
+        labels: keep.map { rows.labels[$0] },
+        features: keep.flatMap { rows.features[($0 * d)..<(($0 + 1) * d)] }, width: d)
+      try RowFile.write(rows, to: url)
+    }
+    if !firstStage.isEmpty {
+      let data = try rows()
+      for (shard, from) in firstStage.sorted(by: { $0.key < $1.key }) {
+        let previous =
+          from == 0
+          ? nil : try CheckpointFiles.read(layout.checkpoint(shard: shard, stage: from - 1))
+        let retrained = try SISAEnsemble.trainShard(
+          shard, from: from, previous: previous, data: data, configuration: configuration,
+          sisa: sisa, featureCount: featureCount, classCount: classCount)
+        for (i, checkpoint) in retrained.enumerated() {
+          try CheckpointFiles.write(
+            checkpoint, to: layout.checkpoint(shard: shard, stage: from + i), metadata: metadata)
+        }
+      }
+      try writeVersion(request.version)
+    }
+    try purge(keeping: request.version)
+    var done = request
+    done.removed = removing.count
+    done.alreadyForgotten = already
+    done.shards = firstStage.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+    done.seconds = Date().timeIntervalSince(clock)
+    done.completed = Ledger.now()
+    try ledger.complete(done)
+  }
+
+  /// Deletes every model version but `version` and every temporary file a crash left.
+  func purge(keeping version: Int) throws {
+    let fm = FileManager.default
+    let keep = layout.version(version).lastPathComponent
+    for name in (try? fm.contentsOfDirectory(atPath: layout.modelsDirectory.path)) ?? []
+    where name != keep {
+      try fm.removeItem(at: layout.modelsDirectory.appendingPathComponent(name))
+    }
+    for directory in [layout.dataDirectory, layout.checkpointsDirectory] {
+      guard let walker = fm.enumerator(atPath: directory.path) else { continue }
+      var strays: [String] = []
+      while let path = walker.nextObject() as? String {
+        if (path as NSString).lastPathComponent.hasPrefix(".") { strays.append(path) }
+      }
+      for path in strays.sorted(by: >) {
+        try? fm.removeItem(at: directory.appendingPathComponent(path))
+      }
+    }
+    AtomicFile.syncDirectory(layout.modelsDirectory)
+  }
+}

@@ -1,0 +1,262 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeUnlearning
+import Foundation
+
+/// A durable SISA store: the rows the model may still learn from, every slice checkpoint,
+/// the current model version and the ledger of deletion requests.
+///
+/// Invariants (each has a test): a request `forget` accepts is recorded before any work and
+/// finished by whichever command opens the store next, with the same result as no crash;
+/// after a request is DONE no file holds a forgotten row, and no checkpoint or version
+/// trained on one survives; files are replaced atomically; a refused request changes nothing.
+public final class Store {
+  public let directory: URL
+  let layout: StoreLayout
+  let ledger: Ledger
+  private let lock: StoreLock
+  public let configuration: ModelConfiguration
+  public let sisa: SISAConfig
+  public let featureCount: Int
+  public let classCount: Int
+  public let classNames: [String]?
+  public let trainingSource: String
+
+  public static let format = "expunge-store-1"
+
+  // MARK: Creating
+
+  /// Trains SISA on `data` and writes a new store at `directory` (absent or empty).
+  /// - Throws: `StoreError.exists`, training errors; a failed creation leaves a directory
+  ///   that `open` refuses as incomplete.
+  public static func create(
+    at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
+    classNames: [String]?, observer: ((String) -> Void)? = nil
+  ) throws -> Store {
+    let fm = FileManager.default
+    if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
+      throw StoreError.exists(path: directory.path)
+    }
+    let layout = StoreLayout(root: directory)
+    for d in [directory, layout.dataDirectory, layout.checkpointsDirectory, layout.modelsDirectory]
+    {
+      try fm.createDirectory(at: d, withIntermediateDirectories: true)
+    }
+    let lock = try StoreLock(directory: directory)
+    let ledger = try Ledger(path: layout.ledger)
+    try ledger.createSchema()
+    let assignment = ShardAssignment(
+      shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed)
+    let d = data.featureCount
+    var shardRows = [RowFile.Rows](
+      repeating: RowFile.Rows(positions: [], ids: [], labels: [], features: [], width: d),
+      count: sisa.shards)
+    try ledger.db.transaction {
+      for i in 0..<data.count {
+        let id = data.ids[i]
+        let (k, r) = assignment.place(id)
+        let features = data.features.storage[(i * d)..<((i + 1) * d)]
+        try ledger.db.query(
+          "INSERT INTO samples(id, position, shard, slice, label, hash) VALUES(?, ?, ?, ?, ?, ?)",
+          [
+            .integer(Int64(bitPattern: id.rawValue)), .integer(Int64(i)), .integer(Int64(k)),
+            .integer(Int64(r)), .integer(Int64(data.labels[i])),
+            .text(RowFile.rowHash(label: data.labels[i], features: features)),
+          ])
+        shardRows[k].positions.append(UInt64(i))
+        shardRows[k].ids.append(id)
+        shardRows[k].labels.append(data.labels[i])
+        shardRows[k].features += features
+      }
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys]
+      try ledger.setSetting("format", format)
+      try ledger.setSetting(
+        "configuration", String(decoding: try encoder.encode(configuration), as: UTF8.self))
+      try ledger.setSetting("sisa", String(decoding: try encoder.encode(sisa), as: UTF8.self))
+      try ledger.setSetting("feature_count", String(d))
+      try ledger.setSetting("class_count", String(data.classCount))
+      try ledger.setSetting("source", data.source)
+      if let classNames {
+        try ledger.setSetting("class_names", classNames.joined(separator: "\n"))
+      }
+    }
+    for k in 0..<sisa.shards { try RowFile.write(shardRows[k], to: layout.rows(shard: k)) }
+    observer?("training \(sisa.shards) shard(s) × \(sisa.slices) slice(s)")
+    let ensemble = try SISAEnsemble.fit(data, configuration: configuration, sisa: sisa)
+    let store = Store(
+      directory: directory, layout: layout, ledger: ledger, lock: lock,
+      configuration: configuration, sisa: sisa, featureCount: d, classCount: data.classCount,
+      classNames: classNames, trainingSource: data.source)
+    for k in 0..<sisa.shards {
+      for r in 0..<sisa.slices {
+        try CheckpointFiles.write(
+          ensemble.checkpoints[k][r], to: layout.checkpoint(shard: k, stage: r),
+          metadata: store.metadata)
+      }
+    }
+    try store.writeVersion(1)
+    try ledger.db.transaction {
+      try ledger.db.query(
+        "INSERT INTO versions(version, created, request, rows) VALUES(1, ?, NULL, ?)",
+        [.text(Ledger.now()), .integer(Int64(data.count))])
+      try ledger.setSetting("current_version", "1")
+      try ledger.setSetting("ready", "1")  // last: a store without it never finished training
+    }
+    return store
+  }
+
+  private init(
+    directory: URL, layout: StoreLayout, ledger: Ledger, lock: StoreLock,
+    configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int, classCount: Int,
+    classNames: [String]?, trainingSource: String
+  ) {
+    self.directory = directory
+    self.layout = layout
+    self.ledger = ledger
+    self.lock = lock
+    self.configuration = configuration
+    self.sisa = sisa
+    self.featureCount = featureCount
+    self.classCount = classCount
+    self.classNames = classNames
+    self.trainingSource = trainingSource
+  }
+
+  var metadata: ModelMetadata {
+    var m = ModelMetadata(expungeVersion: "store")
+    m.trainingSource = trainingSource
+    m.classNames = classNames
+    return m
+  }
+
+  // MARK: Opening
+
+  /// Opens the store at `directory`, takes its lock and finishes any request a crash
+  /// interrupted (`recovered` reports them).
+  public static func open(_ directory: URL) throws -> Store {
+    let layout = StoreLayout(root: directory)
+    let fm = FileManager.default
+    var isDirectory: ObjCBool = false
+    guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    else { throw StoreError.notAStore(path: directory.path, reason: "no such directory") }
+    guard fm.fileExists(atPath: layout.ledger.path) else {
+      throw StoreError.notAStore(path: directory.path, reason: "no expunge.sqlite")
+    }
+    let lock = try StoreLock(directory: directory)
+    let ledger = try Ledger(path: layout.ledger)
+    guard try ledger.setting("format") == format else {
+      throw StoreError.notAStore(path: directory.path, reason: "unknown format")
+    }
+    guard try ledger.setting("ready") == "1" else {
+      throw StoreError.notAStore(
+        path: directory.path,
+        reason: "its training never finished; remove it and train again")
+    }
+    let decoder = JSONDecoder()
+    guard let configurationText = try ledger.setting("configuration"),
+      let sisaText = try ledger.setting("sisa"),
+      let d = try ledger.setting("feature_count").flatMap(Int.init),
+      let k = try ledger.setting("class_count").flatMap(Int.init)
+    else { throw StoreError.corrupt(path: layout.ledger.path, reason: "settings are missing") }
+    let store = Store(
+      directory: directory, layout: layout, ledger: ledger, lock: lock,
+      configuration: try decoder.decode(
+        ModelConfiguration.self, from: Data(configurationText.utf8)),
+      sisa: try decoder.decode(SISAConfig.self, from: Data(sisaText.utf8)), featureCount: d,
+      classCount: k,
+      classNames: try ledger.setting("class_names").map {
+        $0.split(separator: "\n").map(String.init)
+      },
+      trainingSource: try ledger.setting("source") ?? "")
+    for request in try ledger.requests(state: "PENDING") { try store.carryOut(request) }
+    return store
+  }
+
+  /// The model version in force.
+  public func currentVersion() throws -> Int {
+    guard let v = try ledger.setting("current_version").flatMap(Int.init) else {
+      throw StoreError.corrupt(path: layout.ledger.path, reason: "no current version")
+    }
+    return v
+  }
+
+  // MARK: Reading
+
+  /// The rows the store may still learn from, in training-file order.
+  public func rows() throws -> Dataset {
+    var all: [(position: UInt64, id: SampleID, label: Int32, features: ArraySlice<Float>)] = []
+    for k in 0..<sisa.shards {
+      let rows = try RowFile.read(layout.rows(shard: k))
+      for i in 0..<rows.count {
+        all.append(
+          (
+            rows.positions[i], rows.ids[i], rows.labels[i],
+            rows.features[(i * featureCount)..<((i + 1) * featureCount)]
+          ))
+      }
+    }
+    all.sort { $0.position < $1.position }
+    return Dataset(
+      ids: all.map(\.id),
+      features: Matrix(rows: all.count, cols: featureCount, storage: all.flatMap(\.features)),
+      labels: all.map(\.label), classCount: classCount, source: trainingSource)
+  }
+
+  /// The current version's shard models.
+  public func shardModels() throws -> [any Classifier] {
+    let version = try currentVersion()
+    return try (0..<sisa.shards).map {
+      try ModelDirectory.load(from: layout.model(version: version, shard: $0)).instantiate()
+    }
+  }
+
+  /// The current version's ensemble scores for `x` (vote shares or mean probabilities).
+  public func predictProbabilities(_ x: Matrix) throws -> Matrix {
+    let models = try shardModels()
+    let weights: [Double]? =
+      sisa.weightByShardSize
+      ? try ledger.db.query(
+        "SELECT shard, COUNT(*) FROM samples WHERE state = 'active' GROUP BY shard ORDER BY shard"
+      ).reduce(into: [Double](repeating: 0, count: sisa.shards)) { $0[$1[0].int!] = $1[1].double! }
+      : nil
+    return sisa.aggregation.combine(models.map { $0.predictProbabilities(x) }, weights: weights)
+  }
+
+  /// Ids of the active rows labelled `label`.
+  public func activeIDs(label: Int) throws -> [SampleID] {
+    guard (0..<classCount).contains(label) else {
+      throw StoreError.refused(
+        "class \(label) does not exist (classes are 0…\(classCount - 1))")
+    }
+    return try ledger.db.query(
+      "SELECT id FROM samples WHERE state = 'active' AND label = ? ORDER BY position",
+      [.integer(Int64(label))]
+    ).map { SampleID(UInt64(bitPattern: Int64($0[0].int!))) }
+  }
+
+  /// The ledger's requests, oldest first.
+  public func requests() throws -> [LedgerRequest] { try ledger.requests() }
+
+  /// Problems with the ledger's hash chain (empty when it holds).
+  public func verifyLog() throws -> [String] { try ledger.verifyChain() }
+
+  // MARK: Versions
+
+  /// Writes every shard's last-stage checkpoint model as version `n`, atomically.
+  func writeVersion(_ n: Int) throws {
+    let fm = FileManager.default
+    let temporary = layout.modelsDirectory.appendingPathComponent(
+      ".v\(n).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    try? fm.removeItem(at: temporary)
+    try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
+    for k in 0..<sisa.shards {
+      let source = try CheckpointFiles.read(layout.checkpoint(shard: k, stage: sisa.slices - 1))
+      try ModelDirectory.save(
+        source.model, metadata: metadata,
+        to: temporary.appendingPathComponent("shard-\(k)"))
+    }
+    try CheckpointFiles.replace(layout.version(n), with: temporary)
+  }
+}

@@ -1,0 +1,29 @@
+import Foundation
+
+/// Where everything lives in a store directory.
+///
+///     DIR/expunge.sqlite                 the ledger (WAL, synchronous=FULL)
+///     DIR/lock                           flock'd by the running expunge
+///     DIR/data/shard-K.rows              shard K's rows (RowFile)
+///     DIR/checkpoints/shard-K/stage-R/   shard K after stage R (model files + optimizer)
+///     DIR/models/vN/shard-K/             version N's shard models
+struct StoreLayout {
+  let root: URL
+
+  var ledger: URL { root.appendingPathComponent("expunge.sqlite") }
+  var dataDirectory: URL { root.appendingPathComponent("data") }
+  var checkpointsDirectory: URL { root.appendingPathComponent("checkpoints") }
+  var modelsDirectory: URL { root.appendingPathComponent("models") }
+
+  func rows(shard: Int) -> URL { dataDirectory.appendingPathComponent("shard-\(shard).rows") }
+
+  func checkpoint(shard: Int, stage: Int) -> URL {
+    checkpointsDirectory.appendingPathComponent("shard-\(shard)/stage-\(stage)")
+  }
+
+  func version(_ n: Int) -> URL { modelsDirectory.appendingPathComponent("v\(n)") }
+
+  func model(version n: Int, shard: Int) -> URL {
+    version(n).appendingPathComponent("shard-\(shard)")
+  }
+}

@@ -1,0 +1,36 @@
+import Foundation
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// An exclusive advisory lock on a store (`flock` on `DIR/lock`), held for the life of the
+/// object. The kernel releases it when the process dies, so a killed `expunge` never leaves
+/// a stale lock behind; the file records the holder's pid for the error message.
+final class StoreLock {
+  private let fd: Int32
+
+  init(directory: URL) throws {
+    let path = directory.appendingPathComponent("lock").path
+    let fd = open(path, O_RDWR | O_CREAT, 0o644)
+    guard fd >= 0 else {
+      throw StoreError.notAStore(path: directory.path, reason: "cannot open its lock file")
+    }
+    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+      var buffer = [UInt8](repeating: 0, count: 32)
+      let n = pread(fd, &buffer, 31, 0)
+      close(fd)
+      let pid = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self) : "unknown pid"
+      throw StoreError.locked(path: directory.path, holder: "pid \(pid)")
+    }
+    let pid = Array("\(ProcessInfo.processInfo.processIdentifier)".utf8)
+    _ = ftruncate(fd, 0)
+    _ = pwrite(fd, pid, pid.count, 0)
+    self.fd = fd
+  }
+
+  deinit {
+    flock(fd, LOCK_UN)
+    close(fd)
+  }
+}
