@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/expunge
 DEMO_DIR ?= runs/demo
 
-.PHONY: setup build test demo bench lint format clean
+.PHONY: setup build test stress demo bench lint format clean
 
 setup:
 	@bash scripts/setup-debian.sh
@@ -18,6 +18,11 @@ test: setup
 	$(SWIFT) build -c release --product expunge
 	$(SWIFT) test -c release
 	@$(MAKE) --no-print-directory lint
+
+# The crash test with 500 kill points instead of 50.
+stress: setup
+	$(SWIFT) build -c release --product expunge
+	EXPUNGE_CRASH_POINTS=500 $(SWIFT) test -c release --filter CrashSafetyTests
 
 demo: build
 	@bash scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)

@@ -44,7 +44,8 @@ let package = Package(
     .testTarget(name: "ExpungeModelsTests", dependencies: ["ExpungeModels"]),
     .testTarget(name: "ExpungeUnlearningTests", dependencies: ["ExpungeUnlearning"]),
     .testTarget(name: "ExpungeStoreTests", dependencies: ["ExpungeStore", "CSQLite"]),
-    .testTarget(name: "ExpungeCLITests", dependencies: ["ExpungeCLI"]),
+    .testTarget(
+      name: "ExpungeCLITests", dependencies: ["ExpungeCLI", "ExpungeData", "ExpungeStore"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -7,7 +7,8 @@ public enum ExpungeCommandLine {
   public static let version = "0.1.0"
 
   static let commands: [any Command.Type] = [
-    TrainCommand.self, EvaluateCommand.self, PredictCommand.self, DatasetsCommand.self,
+    TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ForgetCommand.self,
+    LogCommand.self, DatasetsCommand.self,
   ]
 
   static let root = CommandSpec(

@@ -32,7 +32,7 @@ public final class Store {
   ///   that `open` refuses as incomplete.
   public static func create(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
-    classNames: [String]?, observer: ((String) -> Void)? = nil
+    classNames: [String]?, classSelection: [Int32]? = nil, observer: ((String) -> Void)? = nil
   ) throws -> Store {
     let fm = FileManager.default
     if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
@@ -80,6 +80,10 @@ public final class Store {
       try ledger.setSetting("source", data.source)
       if let classNames {
         try ledger.setSetting("class_names", classNames.joined(separator: "\n"))
+      }
+      if let classSelection {
+        try ledger.setSetting(
+          "class_selection", classSelection.map(String.init).joined(separator: ","))
       }
     }
     for k in 0..<sisa.shards { try RowFile.write(shardRows[k], to: layout.rows(shard: k)) }
@@ -174,6 +178,11 @@ public final class Store {
     return store
   }
 
+  /// The classes of the original data the store keeps (relabelled 0, 1, …), if selected.
+  public func classSelection() throws -> [Int32]? {
+    try ledger.setting("class_selection").map { $0.split(separator: ",").compactMap { Int32($0) } }
+  }
+
   /// The model version in force.
   public func currentVersion() throws -> Int {
     guard let v = try ledger.setting("current_version").flatMap(Int.init) else {
@@ -212,9 +221,10 @@ public final class Store {
     }
   }
 
-  /// The current version's ensemble scores for `x` (vote shares or mean probabilities).
-  public func predictProbabilities(_ x: Matrix) throws -> Matrix {
-    let models = try shardModels()
+  /// The current version's ensemble scores for `x` (vote shares or mean probabilities);
+  /// `models` saves reloading the shard models on repeated calls.
+  public func predictProbabilities(_ x: Matrix, models: [any Classifier]? = nil) throws -> Matrix {
+    let models = try models ?? shardModels()
     let weights: [Double]? =
       sisa.weightByShardSize
       ? try ledger.db.query(

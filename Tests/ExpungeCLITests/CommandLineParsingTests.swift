@@ -21,7 +21,7 @@ struct CommandLineParsingTests {
     #expect(r.err.isEmpty)
   }
 
-  @Test(arguments: ["train", "evaluate", "predict", "datasets"])
+  @Test(arguments: ["train", "evaluate", "predict", "forget", "log", "datasets"])
   func everyCommandHasHelpWithAnExample(command: String) {
     let viaFlag = expunge(command, "--help")
     let viaHelp = expunge("help", command)
@@ -56,7 +56,7 @@ struct CommandLineParsingTests {
     #expect(
       r.err == """
         Error: unknown option '--epoch'; did you mean '--epochs'?
-        Usage: expunge train --data <spec> --out <dir> [<options>]
+        Usage: expunge train --data <spec> (--out <dir> | --store <dir>) [<options>]
         See 'expunge train --help' for more information.
 
         """)
@@ -74,7 +74,7 @@ struct CommandLineParsingTests {
   @Test func missingRequiredOption() {
     let r = expunge("train", "--data", "fashion-mnist")
     #expect(r.status == 64)
-    #expect(r.err.hasPrefix("Error: missing '--out <dir>'\n"))
+    #expect(r.err.hasPrefix("Error: missing '--out <dir>' (or '--store <dir>')\n"))
   }
 
   @Test func missingValue() {

@@ -12,15 +12,19 @@ enum EvaluateCommand: Command {
       "Reports accuracy, mean loss, per-class accuracy and the confusion matrix (rows: true class, columns: predicted class). The model's class selection and standardization are applied to the data first.",
     options: [
       OptionSpec(
-        name: "model", valueName: "dir", help: "Model directory written by 'expunge train'.",
-        isRequired: true)
+        name: "model", valueName: "dir", help: "Model directory written by 'expunge train'."),
+      OptionSpec(
+        name: "store", valueName: "dir",
+        help: "Evaluate a store's current model instead (SISA ensemble)."),
     ] + DataArguments.options(dataHelp: "Labelled data to evaluate on.") + [
       .flag("json", "Print the result as one JSON document on stdout.")
     ],
     examples: [
       "expunge evaluate --model runs/mlp --data fashion-mnist:test",
       "expunge evaluate --model runs/mlp --data fashion-mnist:test --json",
-    ])
+      "expunge evaluate --store runs/fm --data fashion-mnist:test",
+    ],
+    alternatives: "(--model <dir> | --store <dir>)")
 
   /// What `evaluate --json` prints.
   struct Result: Encodable {
@@ -28,31 +32,31 @@ enum EvaluateCommand: Command {
     var data: String
     var rows: Int
     var accuracy: Double
-    var meanLoss: Double
+    var meanLoss: Double?
     var perClassAccuracy: [Double?]
     var classCounts: [Int]
     var confusionMatrix: [[Int]]
   }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
-    let loaded = try LoadedModel(directory: arguments.required("model"))
-    let data = try loaded.prepare(arguments)
+    let target = try EvaluationTarget(arguments, command: spec)
+    let data = try target.prepare(arguments)
     guard !data.isEmpty else { throw CLIError.data("\(data.source): no rows to evaluate") }
-    let k = loaded.model.classCount
+    let k = target.classCount
     if let bad = data.labels.first(where: { Int($0) >= k }) {
       throw CLIError.data(
-        "\(data.source): label \(bad) is not a class of the model in \(loaded.directory.path) (it has \(k) classes)"
+        "\(data.source): label \(bad) is not a class of the model in \(target.name) (it has \(k) classes)"
       )
     }
-    let predicted = loaded.model.predict(data.features)
+    let predicted = try target.probabilities(data.features).argmaxRows()
     var confusion = [[Int]](repeating: [Int](repeating: 0, count: k), count: k)
-    for (truth, guess) in zip(data.labels, predicted) { confusion[Int(truth)][Int(guess)] += 1 }
+    for (truth, guess) in zip(data.labels, predicted) { confusion[Int(truth)][guess] += 1 }
     let counts = confusion.map { $0.reduce(0, +) }
     let correct = (0..<k).map { confusion[$0][$0] }
     let result = Result(
-      model: loaded.directory.path, data: data.source, rows: data.count,
+      model: target.name, data: data.source, rows: data.count,
       accuracy: Double(correct.reduce(0, +)) / Double(data.count),
-      meanLoss: loaded.model.meanLoss(data.features, labels: data.labels),
+      meanLoss: target.meanLoss?(data.features, data.labels),
       perClassAccuracy: (0..<k).map {
         counts[$0] > 0 ? Double(correct[$0]) / Double(counts[$0]) : nil
       },
@@ -60,14 +64,14 @@ enum EvaluateCommand: Command {
     if arguments.flag("json") {
       console.print(try JSONOutput.encode(result))
     } else {
-      printReport(result, classNames: loaded.saved.metadata.classNames, console: console)
+      printReport(result, classNames: target.classNames, console: console)
     }
   }
 
   static func printReport(_ r: Result, classNames: [String]?, console: Console) {
     console.print("Model \(r.model) on \(r.data) (\(r.rows) rows)")
     console.print(String(format: "  accuracy   %.4f", r.accuracy))
-    console.print(String(format: "  mean loss  %.4f", r.meanLoss))
+    if let loss = r.meanLoss { console.print(String(format: "  mean loss  %.4f", loss)) }
     console.print("")
     console.print("  class                 rows  accuracy")
     for (c, accuracy) in r.perClassAccuracy.enumerated() {

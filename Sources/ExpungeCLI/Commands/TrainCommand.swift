@@ -1,11 +1,13 @@
 import ExpungeCore
 import ExpungeData
 import ExpungeModels
+import ExpungeUnlearning
 import Foundation
 
 /// `expunge train`: fit a model on a dataset and save it as a model directory.
 enum TrainCommand: Command {
   static let modelGroup = "MODEL OPTIONS"
+  static let sisaGroup = "STORE OPTIONS"
 
   static let spec = CommandSpec(
     name: "train",
@@ -13,8 +15,25 @@ enum TrainCommand: Command {
     discussion:
       "The model directory holds config.json and weights.safetensors. Training is deterministic: the same data, options and --seed give the same bytes.",
     options: DataArguments.options(dataHelp: "Training data.") + [
+      OptionSpec(name: "out", valueName: "dir", help: "Directory to write the model to."),
       OptionSpec(
-        name: "out", valueName: "dir", help: "Directory to write the model to.", isRequired: true),
+        name: "store", valueName: "dir",
+        help:
+          "Create an Expunge store here instead of a model directory: SISA training whose rows can be forgotten later with 'expunge forget'."
+      ),
+      OptionSpec(
+        name: "sisa-shards", valueName: "S", help: "With --store: disjoint shards, one model each.",
+        defaultValue: "1", group: sisaGroup),
+      OptionSpec(
+        name: "sisa-slices", valueName: "R",
+        help: "With --store: slices per shard, a checkpoint after each.", defaultValue: "1",
+        group: sisaGroup),
+      OptionSpec(
+        name: "aggregate", valueName: "how", help: "With --store: how shard predictions combine.",
+        defaultValue: "vote", values: SISAAggregation.allCases.map(\.rawValue), group: sisaGroup),
+      .flag(
+        "weight-by-shard-size", "With --store: weight each shard by its row count.",
+        group: sisaGroup),
       OptionSpec(
         name: "model", valueName: "kind", help: "Model family.", defaultValue: "mlp",
         values: ModelKind.allCases.map(\.rawValue), group: modelGroup),
@@ -78,7 +97,9 @@ enum TrainCommand: Command {
       "expunge train --data fashion-mnist --model softmax --l2 auto --out runs/softmax",
       "expunge train --data fashion-mnist --classes 0,6 --model logistic --out runs/shirts",
       "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
-    ])
+      "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
+    ],
+    alternatives: "(--out <dir> | --store <dir>)")
 
   /// What `train --json` prints.
   struct Result: Encodable {
@@ -115,7 +136,18 @@ enum TrainCommand: Command {
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
     let plan = try TrainingPlan(arguments)
-    let out = URL(fileURLWithPath: arguments.required("out"))
+    if arguments.has("store") {
+      try TrainIntoStore.run(arguments, plan: plan, console: console)
+      return
+    }
+    for option in ["sisa-shards", "sisa-slices", "aggregate", "weight-by-shard-size"]
+    where arguments.has(option) {
+      throw CLIError.usage("option '--\(option)' needs --store", command: spec)
+    }
+    guard let outPath = arguments.string("out") else {
+      throw CLIError.usage("missing '--out <dir>' (or '--store <dir>')", command: spec)
+    }
+    let out = URL(fileURLWithPath: outPath)
     try ModelDirectory.checkWritable(out)
 
     var data = try DataArguments.load(arguments, seed: plan.seed)

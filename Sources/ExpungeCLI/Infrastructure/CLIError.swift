@@ -1,6 +1,8 @@
 import ExpungeCore
 import ExpungeData
 import ExpungeModels
+import ExpungeStore
+import ExpungeUnlearning
 
 /// A failure the CLI reports on one line of stderr, with its exit code:
 /// 64 for a bad command line, 65 for bad data or a refused request, 1 for anything else
@@ -45,6 +47,10 @@ enum CLIError: Error {
       default: return .data(e.description)
       }
     case let e as CoreError: return .data(e.description)
+    case let e as StoreError:
+      if case .corrupt = e { return .failure(e.description) }
+      return .data(e.description)
+    case let e as UnlearningError: return .data(e.description)
     case let e as AtomicFile.Failure: return .failure(e.description)
     default: return .failure(String(describing: error))
     }

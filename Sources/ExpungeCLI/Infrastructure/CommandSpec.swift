@@ -13,6 +13,8 @@ struct CommandSpec: Sendable {
   var options: [OptionSpec]
   /// Example invocations, shown under EXAMPLES:.
   var examples: [String]
+  /// A choice the usage line spells out, e.g. `(--out <dir> | --store <dir>)`.
+  var alternatives: String? = nil
 
   /// `expunge train` etc.
   var fullName: String { name.isEmpty ? "expunge" : "expunge \(name)" }
@@ -21,7 +23,8 @@ struct CommandSpec: Sendable {
   var usage: String {
     let required = options.filter(\.isRequired).map { $0.usageFragment }
     let optional = options.contains { !$0.isRequired } ? ["[<options>]"] : []
-    return ([fullName] + required + optional).joined(separator: " ")
+    return ([fullName] + required + (alternatives.map { [$0] } ?? []) + optional).joined(
+      separator: " ")
   }
 
   func option(named name: String) -> OptionSpec? { options.first { $0.name == name } }

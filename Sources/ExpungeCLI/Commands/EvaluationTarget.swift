@@ -1,0 +1,66 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeStore
+import Foundation
+
+/// What `evaluate` measures: a model directory (`--model`) or a store's current SISA
+/// ensemble (`--store`), with what must happen to data before it sees it.
+struct EvaluationTarget {
+  var name: String
+  var featureCount: Int
+  var classCount: Int
+  var classNames: [String]?
+  var classSelection: [Int32]?
+  var standardizer: Standardizer?
+  var probabilities: (Matrix) throws -> Matrix
+  /// Mean cross-entropy; nil where the scores are not probabilities (SISA votes).
+  var meanLoss: ((Matrix, [Int32]) -> Double)?
+
+  init(_ arguments: ParsedArguments, command: CommandSpec) throws {
+    switch (arguments.string("model"), arguments.string("store")) {
+    case (let path?, nil):
+      let loaded = try LoadedModel(directory: path)
+      name = loaded.directory.path
+      featureCount = loaded.model.featureCount
+      classCount = loaded.model.classCount
+      classNames = loaded.saved.metadata.classNames
+      classSelection = loaded.saved.metadata.classSelection
+      standardizer = loaded.saved.standardizer
+      probabilities = { loaded.model.predictProbabilities($0) }
+      meanLoss = { loaded.model.meanLoss($0, labels: $1) }
+    case (nil, let path?):
+      let store = try Store.open(URL(fileURLWithPath: path))
+      name = "\(store.directory.path) (version \(try store.currentVersion()))"
+      featureCount = store.featureCount
+      classCount = store.classCount
+      classNames = store.classNames
+      classSelection = try store.classSelection()
+      standardizer = nil
+      let models = try store.shardModels()
+      probabilities = { x in try store.predictProbabilities(x, models: models) }
+      meanLoss =
+        store.sisa.aggregation == .meanProbability
+        ? { x, y in
+          let p = (try? store.predictProbabilities(x, models: models)) ?? Matrix.zeros(0, 0)
+          var total = 0.0
+          for i in 0..<p.rows { total -= log(max(Double(p[i, Int(y[i])]), 1e-12)) }
+          return total / Double(max(p.rows, 1))
+        } : nil
+    default:
+      throw CLIError.usage("give --model DIR or --store DIR (one of them)", command: command)
+    }
+  }
+
+  /// Loads `--data` as training prepared it: same class selection (unless `--classes`
+  /// overrides it), same standardizer, and the width checked.
+  func prepare(_ arguments: ParsedArguments) throws -> Dataset {
+    var data = try DataArguments.load(arguments)
+    if !arguments.has("classes"), let classSelection {
+      data = try data.selectingClasses(classSelection)
+    }
+    try data.requireWidth(featureCount, expectedBy: "the model in \(name)")
+    if let standardizer { data = standardizer.transform(data) }
+    return data
+  }
+}

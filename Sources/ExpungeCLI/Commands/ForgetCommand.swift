@@ -1,0 +1,104 @@
+import ExpungeData
+import ExpungeStore
+import Foundation
+
+/// `expunge forget`: remove rows from a store's model, durably and exactly.
+enum ForgetCommand: Command {
+  static let spec = CommandSpec(
+    name: "forget",
+    abstract: "Forget training rows: retrain what saw them, purge every copy.",
+    discussion:
+      "The request is recorded in the store's ledger before any work starts. The rows are tombstoned, each affected shard is retrained once from its last checkpoint that never saw them, a new model version is written, and the rows, older versions and checkpoints trained on them are deleted. If expunge is killed, the next expunge command on the store finishes the request with the same result. Ids already forgotten are reported and skipped.",
+    options: [
+      OptionSpec(
+        name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
+        isRequired: true),
+      OptionSpec(name: "ids", valueName: "list", help: "Sample ids, comma-separated."),
+      OptionSpec(
+        name: "ids-file", valueName: "file",
+        help: "A file of sample ids, one per line ('#' starts a comment)."),
+      OptionSpec(name: "class", valueName: "k", help: "Every remaining row of class k."),
+      OptionSpec(
+        name: "method", valueName: "name",
+        help:
+          "sisa: retrain affected shards from their last clean checkpoint; retrain: every shard from scratch.",
+        defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
+      .flag("json", "Print the ledger record as one JSON document on stdout."),
+    ],
+    examples: [
+      "expunge forget --store runs/fm --ids 3,17",
+      "expunge forget --store runs/fm --ids-file withdrawn.txt --json",
+      "expunge forget --store runs/fm --class 6 --method retrain",
+    ],
+    alternatives: "(--ids <list> | --ids-file <file> | --class <k>)")
+
+  static func run(_ arguments: ParsedArguments, console: Console) throws {
+    let sources = ["ids", "ids-file", "class"].filter { arguments.has($0) }
+    guard sources.count == 1 else {
+      throw CLIError.usage(
+        sources.isEmpty
+          ? "say what to forget: --ids, --ids-file or --class"
+          : "give one of --ids, --ids-file, --class, not \(sources.map { "--\($0)" }.joined(separator: " and "))",
+        command: spec)
+    }
+    let method = try arguments.choice("method", as: ForgetMethod.self) ?? .sisa
+    var ids: [SampleID] = []
+    if let list = arguments.string("ids") {
+      for item in list.split(separator: ",", omittingEmptySubsequences: false) {
+        guard let v = UInt64(item.trimmingCharacters(in: .whitespaces)) else {
+          throw arguments.invalid("ids", list, "comma-separated non-negative integer ids")
+        }
+        ids.append(SampleID(v))
+      }
+    } else if let path = arguments.string("ids-file") {
+      ids = try readIDs(path)
+    }
+    let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
+    if arguments.has("class") {
+      guard let k = try arguments.int("class") else { return }
+      ids = try store.activeIDs(label: k)
+      guard !ids.isEmpty else {
+        throw CLIError.data("class \(k) has no rows left in \(store.directory.path)")
+      }
+    }
+    let request = try store.forget(ids, method: method)
+    if arguments.flag("json") {
+      console.print(try JSONOutput.encode(request))
+      return
+    }
+    let shards = (request.shards ?? []).map { entry -> String in
+      let parts = entry.split(separator: ":")
+      return "\(parts[0]) (from stage \(parts[1]))"
+    }
+    console.print(
+      "Forgot \(request.removed ?? 0) row(s) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
+    )
+    if let already = request.alreadyForgotten, already > 0 {
+      console.print("  already forgotten    \(already) row(s), skipped")
+    }
+    console.print(
+      "  shards retrained     \(shards.isEmpty ? "none" : shards.joined(separator: ", "))")
+    console.print("  model version        \(request.version)")
+  }
+
+  /// Ids from a file, one per line; blank lines and `#` comments are skipped.
+  static func readIDs(_ path: String) throws -> [SampleID] {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw CLIError.data("\(path): no such file")
+    }
+    var ids: [SampleID] = []
+    for (n, raw) in String(decoding: data, as: UTF8.self).split(
+      separator: "\n", omittingEmptySubsequences: false
+    ).enumerated() {
+      let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
+        .trimmingCharacters(in: .whitespaces)
+      if line.isEmpty { continue }
+      guard let v = UInt64(line) else {
+        throw CLIError.data("\(path):\(n + 1): '\(line)' is not a sample id")
+      }
+      ids.append(SampleID(v))
+    }
+    guard !ids.isEmpty else { throw CLIError.data("\(path): no ids in the file") }
+    return ids
+  }
+}

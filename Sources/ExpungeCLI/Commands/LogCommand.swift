@@ -1,0 +1,72 @@
+import ExpungeStore
+import Foundation
+
+/// `expunge log`: the store's ledger of deletion requests.
+enum LogCommand: Command {
+  static let spec = CommandSpec(
+    name: "log",
+    abstract: "Show a store's ledger of deletion requests.",
+    discussion:
+      "Each request is chained to the one before it by a SHA-256 hash, so --verify detects an edited, removed or inserted record. The ledger holds sample ids and row hashes, never the rows.",
+    options: [
+      OptionSpec(
+        name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
+        isRequired: true),
+      .flag("verify", "Check the hash chain; exit 65 if it is broken."),
+      .flag("json", "Print the requests as one JSON document on stdout."),
+    ],
+    examples: [
+      "expunge log --store runs/fm", "expunge log --store runs/fm --verify",
+      "expunge log --store runs/fm --json",
+    ])
+
+  struct Result: Encodable {
+    var store: String
+    var version: Int
+    var requests: [LedgerRequest]
+    var verified: Bool?
+    var problems: [String]?
+  }
+
+  static func run(_ arguments: ParsedArguments, console: Console) throws {
+    let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
+    let requests = try store.requests()
+    let problems = arguments.flag("verify") ? try store.verifyLog() : nil
+    if arguments.flag("json") {
+      console.print(
+        try JSONOutput.encode(
+          Result(
+            store: store.directory.path, version: try store.currentVersion(),
+            requests: requests, verified: problems.map(\.isEmpty), problems: problems)))
+    } else {
+      console.print(
+        "Store \(store.directory.path): model version \(try store.currentVersion()), \(requests.count) request(s)"
+      )
+      func pad(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(0, width - text.count))
+      }
+      if !requests.isEmpty {
+        console.print(
+          "  seq  " + pad("completed", 25) + "  ids  " + pad("method", 8)
+            + pad("shards (from stage)", 21) + "seconds  version")
+      }
+      for r in requests {
+        let shards = (r.shards ?? []).isEmpty ? "-" : r.shards!.joined(separator: " ")
+        console.print(
+          String(format: "  %3d  ", r.seq) + pad(r.completed ?? r.state, 25)
+            + String(format: "%5d  ", r.ids.count) + pad(r.method, 8) + pad(shards, 21)
+            + String(format: "%7.2f  %7d", r.seconds ?? 0, r.version))
+      }
+      if let problems {
+        if problems.isEmpty {
+          console.print("Ledger verified: the hash chain of \(requests.count) request(s) holds.")
+        }
+      }
+    }
+    if let problems, !problems.isEmpty {
+      throw CLIError.data(
+        "\(store.directory.path): the ledger fails verification: \(problems.joined(separator: "; "))"
+      )
+    }
+  }
+}

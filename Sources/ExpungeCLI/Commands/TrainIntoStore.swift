@@ -1,0 +1,80 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeStore
+import ExpungeUnlearning
+import Foundation
+
+/// `expunge train --store DIR`: SISA training into a new store.
+enum TrainIntoStore {
+  struct Result: Encodable {
+    var store: String
+    var model: ModelKind
+    var configuration: ModelConfiguration
+    var shards: Int
+    var slices: Int
+    var aggregation: String
+    var rows: Int
+    var shardRows: [Int]
+    var seconds: Double
+    var trainingAccuracy: Double
+    var version: Int
+  }
+
+  static func run(_ arguments: ParsedArguments, plan: TrainingPlan, console: Console) throws {
+    let spec = TrainCommand.spec
+    if arguments.has("out") {
+      throw CLIError.usage("give --out or --store, not both", command: spec)
+    }
+    // Each of these would make the stored model depend on more than the rows it keeps (a
+    // standardizer or λ fitted on rows later forgotten), breaking exact unlearning.
+    for option in ["standardize", "validation-fraction"] where arguments.has(option) {
+      throw CLIError.usage("option '--\(option)' cannot be used with --store", command: spec)
+    }
+    if plan.searchL2 {
+      throw CLIError.usage("'--l2 auto' cannot be used with --store; give λ", command: spec)
+    }
+    var sisa = SISAConfig()
+    sisa.shards = try arguments.int("sisa-shards", in: 1...10_000) ?? 1
+    sisa.slices = try arguments.int("sisa-slices", in: 1...10_000) ?? 1
+    sisa.aggregation = try arguments.choice("aggregate", as: SISAAggregation.self) ?? .vote
+    sisa.weightByShardSize = arguments.flag("weight-by-shard-size")
+    sisa.assignmentSeed = plan.seed
+    let directory = URL(fileURLWithPath: arguments.required("store"))
+
+    let data = try DataArguments.load(arguments, seed: plan.seed)
+    guard data.count >= 2 else {
+      throw CLIError.data("\(data.source): \(data.count) row(s); training needs at least 2")
+    }
+    let classSelection = try DataArguments.selectedClasses(arguments)
+    var classNames: [String]?
+    if data.source.hasPrefix("fashion-mnist") {
+      let names = DatasetCatalog.fashionMNISTClassNames
+      classNames = classSelection.map { $0.map { names[Int($0)] } } ?? names
+    }
+    let started = Date()
+    let store = try Store.create(
+      at: directory, data: data, configuration: plan.configuration, sisa: sisa,
+      classNames: classNames, classSelection: classSelection)
+    let seconds = Date().timeIntervalSince(started)
+    let predicted = try store.predictProbabilities(data.features).argmaxRows()
+    let correct = zip(predicted, data.labels).filter { $0 == Int($1) }.count
+    let partition = ShardAssignment(
+      shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed
+    ).partition(data)
+    let result = Result(
+      store: directory.path, model: plan.configuration.kind, configuration: plan.configuration,
+      shards: sisa.shards, slices: sisa.slices, aggregation: sisa.aggregation.rawValue,
+      rows: data.count, shardRows: partition.map { $0.joined().count }, seconds: seconds,
+      trainingAccuracy: Double(correct) / Double(data.count), version: try store.currentVersion())
+    if arguments.flag("json") {
+      console.print(try JSONOutput.encode(result))
+    } else {
+      console.print(
+        "Trained SISA \(plan.configuration.kind.rawValue) (\(sisa.shards) shard(s) × \(sisa.slices) slice(s), \(sisa.aggregation.rawValue)) on \(data.source) (\(data.count) rows) in \(ProgressBar.duration(seconds))"
+      )
+      console.print(String(format: "  training accuracy    %.4f", result.trainingAccuracy))
+      console.print("Store \(directory.path), model version \(result.version)")
+    }
+  }
+}

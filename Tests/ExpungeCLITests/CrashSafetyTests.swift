@@ -1,0 +1,140 @@
+import ExpungeCore
+import ExpungeData
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+  import Glibc
+#endif
+
+/// `expunge forget` killed with SIGKILL at random moments: the next command finishes the
+/// request, no forgotten row survives in any file, and the store ends byte-identical to an
+/// uninterrupted run. `EXPUNGE_CRASH_POINTS` sets the number of kills (50 here, 500 in
+/// `make stress`).
+@Suite("Crash safety", .serialized)
+struct CrashSafetyTests {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent()
+  static let binary = root.appendingPathComponent(".build/release/expunge").path
+  static let dataSpec = "synthetic:n=400,d=6,classes=3,seed=1,sep=1.5"
+  static let forgotten: [UInt64] = [4, 57, 58, 190, 333, 399]
+
+  struct Run {
+    var status: Int32
+    var out: String
+  }
+
+  @discardableResult
+  static func run(_ arguments: [String], killAfter delay: Double? = nil) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    if let delay {
+      usleep(UInt32(delay * 1e6))
+      kill(process.processIdentifier, SIGKILL)
+    }
+    let out = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(status: process.terminationStatus, out: String(decoding: out, as: UTF8.self))
+  }
+
+  /// Every file of a store but the ledger and the lock, with its bytes.
+  static func contents(_ store: URL) -> [String: Data] {
+    var out: [String: Data] = [:]
+    let walker = FileManager.default.enumerator(atPath: store.path)!
+    while let path = walker.nextObject() as? String {
+      var isDirectory: ObjCBool = false
+      let url = store.appendingPathComponent(path)
+      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory),
+        !isDirectory.boolValue
+      else { continue }
+      out[path] = FileManager.default.contents(atPath: url.path)
+    }
+    return out
+  }
+
+  static func forgetArguments(_ store: URL) -> [String] {
+    ["forget", "--store", store.path, "--ids", forgotten.map(String.init).joined(separator: ",")]
+  }
+
+  @Test(
+    .enabled(
+      if: FileManager.default.isExecutableFile(atPath: binary),
+      "needs the release binary: run 'swift build -c release --product expunge' (make test does)"))
+  func killedForgetsFinishExactlyAndLeaveNoRow() throws {
+    let points = ProcessInfo.processInfo.environment["EXPUNGE_CRASH_POINTS"].flatMap(Int.init) ?? 50
+    let work = FileManager.default.temporaryDirectory
+      .appendingPathComponent("expunge-crash-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: work) }
+    let base = work.appendingPathComponent("base")
+    let trained = try Self.run([
+      "train", "--data", Self.dataSpec, "--model", "mlp", "--hidden", "8", "--epochs", "6",
+      "--batch-size", "16", "--store", base.path, "--sisa-shards", "3", "--sisa-slices", "3",
+      "--quiet",
+    ])
+    try #require(trained.status == 0)
+
+    // The uninterrupted run, and how long it takes.
+    let reference = work.appendingPathComponent("reference")
+    try FileManager.default.copyItem(at: base, to: reference)
+    let clock = Date()
+    try #require(try Self.run(Self.forgetArguments(reference)).status == 0)
+    let duration = Date().timeIntervalSince(clock)
+    let expected = Self.contents(reference).filter {
+      !$0.key.hasPrefix("expunge.sqlite") && $0.key != "lock"
+    }
+
+    let data = try DatasetCatalog.load(Self.dataSpec)
+    let d = data.featureCount
+    let rowBytes = Self.forgotten.map { id -> Data in
+      let i = data.ids.firstIndex(of: SampleID(id))!
+      return Array(data.features.storage[(i * d)..<((i + 1) * d)]).withUnsafeBytes { Data($0) }
+    }
+
+    var rng = SeededGenerator(seed: 2026)
+    var failures: [String] = []
+    var interrupted = 0
+    for point in 0..<points {
+      let trial = work.appendingPathComponent("trial-\(point)")
+      try FileManager.default.copyItem(at: base, to: trial)
+      defer { try? FileManager.default.removeItem(at: trial) }
+      let delay = rng.nextDouble() * duration * 1.2
+      let killed = try Self.run(Self.forgetArguments(trial), killAfter: delay)
+      if killed.status != 0 { interrupted += 1 }
+      // Any command finishes an accepted request; a request killed before it was recorded
+      // was never accepted, and the user sends it again.
+      let log = try Self.run(["log", "--store", trial.path, "--json"])
+      guard log.status == 0 else {
+        failures.append("kill \(point) after \(delay)s: log exited \(log.status)")
+        continue
+      }
+      if !log.out.contains("\"state\" : \"DONE\"") {
+        try Self.run(Self.forgetArguments(trial))
+      }
+      let files = Self.contents(trial)
+      let kept = files.filter { !$0.key.hasPrefix("expunge.sqlite") && $0.key != "lock" }
+      if kept != expected {
+        let differing =
+          Set(kept.keys).symmetricDifference(expected.keys).sorted()
+          + kept.keys.filter { expected[$0] != nil && expected[$0] != kept[$0] }.sorted()
+        failures.append("kill \(point) after \(delay)s: files differ: \(differing.prefix(5))")
+      }
+      for (id, bytes) in zip(Self.forgotten, rowBytes) {
+        if let holder = files.first(where: { $0.value.range(of: bytes) != nil }) {
+          failures.append("kill \(point): row \(id) survives in \(holder.key)")
+        }
+      }
+    }
+    #expect(
+      failures.isEmpty, "\(failures.count) of \(points) kill points failed: \(failures.prefix(5))")
+    // The kills must actually interrupt work, or the test proves nothing.
+    #expect(interrupted >= points / 3, "only \(interrupted) of \(points) runs were interrupted")
+    print(
+      "crash safety: \(points) kill points, \(interrupted) interrupted, \(failures.count) failures")
+  }
+}

@@ -1,0 +1,125 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeStore
+import Foundation
+import Testing
+
+/// `train --store`, `forget`, `log` and `evaluate --store` through the command line.
+@Suite("Store commands")
+struct StoreCommandTests {
+  /// A CSV with an id column: rows of a synthetic dataset, ids 1000 + row.
+  static func csv(without removed: Set<Int> = [], in dir: URL, name: String) throws -> String {
+    let data = try DatasetCatalog.load("synthetic:n=300,d=4,classes=3,seed=9,sep=1.5")
+    var text = "id,a,b,c,d,label\n"
+    for i in 0..<data.count where !removed.contains(i) {
+      let x = data.features.row(i).map { String($0) }.joined(separator: ",")
+      text += "\(1000 + i),\(x),\(data.labels[i])\n"
+    }
+    let path = dir.appendingPathComponent(name).path
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+  }
+
+  static func train(_ csv: String, store: URL, extra: [String] = []) {
+    let r = expunge(
+      [
+        "train", "--data", csv, "--id-column", "id", "--model", "mlp", "--hidden", "6",
+        "--epochs", "4", "--batch-size", "16", "--store", store.path, "--sisa-shards", "3",
+        "--sisa-slices", "2", "--quiet",
+      ] + extra)
+    #expect(r.status == 0, "\(r.err)")
+  }
+
+  /// The contract users can check themselves: forget F, then compare with a store trained
+  /// on the same file with F's rows deleted.
+  @Test func forgettingEqualsTrainingOnTheFileWithoutTheRows() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let removed: Set<Int> = [0, 41, 42, 150, 299]
+    let full = try Self.csv(in: dir, name: "full.csv")
+    let edited = try Self.csv(without: removed, in: dir, name: "edited.csv")
+    let a = dir.appendingPathComponent("a")
+    let b = dir.appendingPathComponent("b")
+    Self.train(full, store: a)
+    Self.train(edited, store: b)
+    let ids = removed.sorted().map { String(1000 + $0) }
+    let first = expunge("forget", "--store", a.path, "--ids", ids.prefix(2).joined(separator: ","))
+    #expect(first.status == 0, "\(first.err)")
+    let idsFile = dir.appendingPathComponent("ids.txt")
+    try ("# withdrawn\n" + ids.dropFirst(2).joined(separator: "\n") + "\n\n").write(
+      to: idsFile, atomically: true, encoding: .utf8)
+    let second = expunge("forget", "--store", a.path, "--ids-file", idsFile.path, "--json")
+    #expect(second.status == 0, "\(second.err)")
+    #expect(second.out.contains("\"removed\" : 3"))
+    for shard in 0..<3 {
+      let mine = FileManager.default.contents(
+        atPath: a.appendingPathComponent("models/v3/shard-\(shard)/weights.safetensors").path)
+      let theirs = FileManager.default.contents(
+        atPath: b.appendingPathComponent("models/v1/shard-\(shard)/weights.safetensors").path)
+      #expect(mine != nil && mine == theirs, "shard \(shard) differs")
+    }
+    let log = expunge("log", "--store", a.path, "--verify")
+    #expect(log.status == 0, "\(log.err)")
+    #expect(log.out.contains("Ledger verified: the hash chain of 2 request(s) holds."))
+    let evaluate = expunge("evaluate", "--store", a.path, "--data", edited, "--id-column", "id")
+    #expect(evaluate.status == 0, "\(evaluate.err)")
+    #expect(evaluate.out.hasPrefix("Model \(a.path) (version 3) on \(edited)"))
+  }
+
+  @Test func badStoreRequestsGetOneLineAndChangeNothing() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = dir.appendingPathComponent("s")
+    Self.train(try Self.csv(in: dir, name: "rows.csv"), store: store)
+    func refused(_ arguments: [String], _ status: Int32, _ message: String) {
+      let r = expunge(arguments)
+      #expect(r.status == status, "\(arguments): \(r.err)")
+      #expect(r.err.split(separator: "\n").first.map(String.init) == "Error: \(message)")
+    }
+    let junk = dir.appendingPathComponent("junk.txt")
+    try "1001\nabc\n".write(to: junk, atomically: true, encoding: .utf8)
+    refused(
+      ["forget", "--store", store.path, "--ids", "5"], 65,
+      "id 5 is not a training row of this store")
+    refused(
+      [
+        "forget", "--store", store.path, "--ids",
+        (1...12).map { String($0) }.joined(separator: ","),
+      ], 65,
+      "12 ids are not training rows of this store: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …")
+    refused(
+      ["forget", "--store", store.path, "--ids-file", junk.path], 65,
+      "\(junk.path):2: 'abc' is not a sample id")
+    refused(
+      ["forget", "--store", store.path, "--class", "3"], 65,
+      "class 3 does not exist (classes are 0…2)")
+    refused(
+      ["forget", "--store", dir.appendingPathComponent("none").path, "--ids", "1001"], 65,
+      "\(dir.appendingPathComponent("none").path): not an Expunge store (no such directory)")
+    refused(
+      ["forget", "--store", dir.path, "--ids", "1001"], 65,
+      "\(dir.path): not an Expunge store (no expunge.sqlite)")
+    refused(
+      ["forget", "--store", store.path], 64, "say what to forget: --ids, --ids-file or --class")
+    refused(
+      ["forget", "--store", store.path, "--ids", "1,x"], 64,
+      "invalid value '1,x' for '--ids': expected comma-separated non-negative integer ids")
+    refused(
+      [
+        "train", "--data", "synthetic:n=50", "--sisa-shards", "2", "--out",
+        dir.appendingPathComponent("m").path,
+      ], 64,
+      "option '--sisa-shards' needs --store")
+    do {
+      let held = try Store.open(store)  // another expunge holding the store
+      let r = expunge("forget", "--store", store.path, "--ids", "1001")
+      #expect(r.status == 65)
+      #expect(r.err.hasPrefix("Error: \(store.path): the store is in use by another expunge (pid "))
+      _ = held
+    }
+    let log = expunge("log", "--store", store.path, "--json")
+    #expect(
+      log.status == 0 && log.out.contains("\"requests\" : [\n\n  ]")
+        || log.out.contains("\"requests\" : []"), "\(log.out)")
+  }
+}
