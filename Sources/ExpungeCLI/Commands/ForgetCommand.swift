@@ -21,7 +21,7 @@ enum ForgetCommand: Command {
       OptionSpec(
         name: "method", valueName: "name",
         help:
-          "sisa: retrain affected shards from their last clean checkpoint; retrain: every shard from scratch.",
+          "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch.",
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
       .flag("json", "Print the ledger record as one JSON document on stdout."),
     ],
