@@ -195,22 +195,31 @@ public final class Store {
 
   /// The rows the store may still learn from, in training-file order.
   public func rows() throws -> Dataset {
-    var all: [(position: UInt64, id: SampleID, label: Int32, features: ArraySlice<Float>)] = []
-    for k in 0..<sisa.shards {
-      let rows = try RowFile.read(layout.rows(shard: k))
-      for i in 0..<rows.count {
-        all.append(
-          (
-            rows.positions[i], rows.ids[i], rows.labels[i],
-            rows.features[(i * featureCount)..<((i + 1) * featureCount)]
-          ))
+    let shards = try (0..<sisa.shards).map { try RowFile.read(layout.rows(shard: $0)) }
+    // (position, shard, row in shard), merged into file order.
+    var order: [(position: UInt64, shard: Int, row: Int)] = []
+    order.reserveCapacity(shards.reduce(0) { $0 + $1.count })
+    for (k, rows) in shards.enumerated() {
+      for i in 0..<rows.count { order.append((rows.positions[i], k, i)) }
+    }
+    order.sort { $0.position < $1.position }
+    let d = featureCount
+    var ids = [SampleID](repeating: SampleID(0), count: order.count)
+    var labels = [Int32](repeating: 0, count: order.count)
+    var features = [Float](repeating: 0, count: order.count * d)
+    features.withUnsafeMutableBufferPointer { out in
+      for (n, entry) in order.enumerated() {
+        let rows = shards[entry.shard]
+        ids[n] = rows.ids[entry.row]
+        labels[n] = rows.labels[entry.row]
+        rows.features.withUnsafeBufferPointer { source in
+          (out.baseAddress! + n * d).update(from: source.baseAddress! + entry.row * d, count: d)
+        }
       }
     }
-    all.sort { $0.position < $1.position }
     return Dataset(
-      ids: all.map(\.id),
-      features: Matrix(rows: all.count, cols: featureCount, storage: all.flatMap(\.features)),
-      labels: all.map(\.label), classCount: classCount, source: trainingSource)
+      ids: ids, features: Matrix(rows: order.count, cols: d, storage: features), labels: labels,
+      classCount: classCount, source: trainingSource)
   }
 
   /// The current version's shard models.
