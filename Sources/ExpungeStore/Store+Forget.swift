@@ -106,13 +106,19 @@ extension Store {
     }
     if !firstStage.isEmpty {
       let data = try rows()
+      let total = firstStage.values.reduce(0) { $0 + sisa.slices - $1 }
+      var done = 0
       for (shard, from) in firstStage.sorted(by: { $0.key < $1.key }) {
         let previous =
           from == 0
           ? nil : try CheckpointFiles.read(layout.checkpoint(shard: shard, stage: from - 1))
         let retrained = try SISAEnsemble.trainShard(
           shard, from: from, previous: previous, data: data, configuration: configuration,
-          sisa: sisa, featureCount: featureCount, classCount: classCount)
+          sisa: sisa, featureCount: featureCount, classCount: classCount
+        ) { _ in
+          done += 1
+          self.progress?(done, total)
+        }
         for (i, checkpoint) in retrained.enumerated() {
           try CheckpointFiles.write(
             checkpoint, to: layout.checkpoint(shard: shard, stage: from + i), metadata: metadata)

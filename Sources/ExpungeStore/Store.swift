@@ -11,6 +11,11 @@ import Foundation
 /// finished by whichever command opens the store next, with the same result as no crash;
 /// after a request is DONE no file holds a forgotten row, and no checkpoint or version
 /// trained on one survives; files are replaced atomically; a refused request changes nothing.
+/// Holds the progress handler (a class, so `Store`'s stored properties stay `let`).
+final class ProgressBox {
+  var handler: ((_ completed: Int, _ total: Int) -> Void)?
+}
+
 public final class Store {
   public let directory: URL
   let layout: StoreLayout
@@ -32,7 +37,8 @@ public final class Store {
   ///   that `open` refuses as incomplete.
   public static func create(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
-    classNames: [String]?, classSelection: [Int32]? = nil, observer: ((String) -> Void)? = nil
+    classNames: [String]?, classSelection: [Int32]? = nil,
+    progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
   ) throws -> Store {
     let fm = FileManager.default
     if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
@@ -87,8 +93,10 @@ public final class Store {
       }
     }
     for k in 0..<sisa.shards { try RowFile.write(shardRows[k], to: layout.rows(shard: k)) }
-    observer?("training \(sisa.shards) shard(s) × \(sisa.slices) slice(s)")
-    let ensemble = try SISAEnsemble.fit(data, configuration: configuration, sisa: sisa)
+    let stages = sisa.shards * sisa.slices
+    let ensemble = try SISAEnsemble.fit(data, configuration: configuration, sisa: sisa) { k, r in
+      progress?(k * sisa.slices + r + 1, stages)
+    }
     let store = Store(
       directory: directory, layout: layout, ledger: ledger, lock: lock,
       configuration: configuration, sisa: sisa, featureCount: d, classCount: data.classCount,
@@ -177,6 +185,13 @@ public final class Store {
     for request in try ledger.requests(state: "PENDING") { try store.carryOut(request) }
     return store
   }
+
+  /// Receives (stages done, stages to do) while `forget` or a recovery retrains.
+  public var progress: ((_ completed: Int, _ total: Int) -> Void)? {
+    get { progressBox.handler }
+    set { progressBox.handler = newValue }
+  }
+  let progressBox = ProgressBox()
 
   /// The classes of the original data the store keeps (relabelled 0, 1, …), if selected.
   public func classSelection() throws -> [Int32]? {

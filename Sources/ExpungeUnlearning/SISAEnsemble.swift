@@ -24,8 +24,10 @@ public struct SISAEnsemble: Sendable {
 
   /// Trains every shard through every stage.
   /// - Throws: `ModelError` for bad hyperparameters or data.
+  /// - Parameter progress: called after each stage with (shard, stage).
   public static func fit(
-    _ data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig
+    _ data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
+    progress: ((_ shard: Int, _ stage: Int) -> Void)? = nil
   ) throws -> SISAEnsemble {
     guard sisa.shards >= 1, sisa.slices >= 1 else {
       throw ModelError.invalidHyperparameter(
@@ -40,9 +42,9 @@ public struct SISAEnsemble: Sendable {
       checkpoints: [])
     let partition = ensemble.assignment.partition(data)
     ensemble.checkpoints = try (0..<sisa.shards).map { k in
-      try ensemble.trainer(shard: k).train(from: 0, previous: nil) { r in
-        ensemble.stageData(partition, shard: k, stage: r)
-      }
+      try ensemble.trainer(shard: k).train(
+        from: 0, previous: nil, stageDone: { progress?(k, $0) }
+      ) { r in ensemble.stageData(partition, shard: k, stage: r) }
     }
     return ensemble
   }
@@ -69,7 +71,8 @@ public struct SISAEnsemble: Sendable {
   /// 0). What `forget` does for one shard, for callers that keep checkpoints elsewhere.
   public static func trainShard(
     _ shard: Int, from: Int, previous: SISACheckpoint?, data: Dataset,
-    configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int, classCount: Int
+    configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int, classCount: Int,
+    progress: ((_ stage: Int) -> Void)? = nil
   ) throws -> [SISACheckpoint] {
     let ensemble = SISAEnsemble(
       configuration: configuration, sisa: sisa,
@@ -77,9 +80,9 @@ public struct SISAEnsemble: Sendable {
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
       featureCount: featureCount, classCount: classCount, data: data, checkpoints: [])
     let partition = ensemble.assignment.partition(data)
-    return try ensemble.trainer(shard: shard).train(from: from, previous: previous) { r in
-      ensemble.stageData(partition, shard: shard, stage: r)
-    }
+    return try ensemble.trainer(shard: shard).train(
+      from: from, previous: previous, stageDone: progress
+    ) { r in ensemble.stageData(partition, shard: shard, stage: r) }
   }
 
   private init(

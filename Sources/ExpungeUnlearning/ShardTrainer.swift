@@ -22,7 +22,8 @@ struct ShardTrainer {
   /// continuing from `previous` (the checkpoint of stage `from − 1`; nil when `from` is 0).
   /// Returns the new checkpoints, one per stage run.
   func train(
-    from: Int, previous: SISACheckpoint?, stageData: (Int) -> Dataset
+    from: Int, previous: SISACheckpoint?, stageDone: ((Int) -> Void)? = nil,
+    stageData: (Int) -> Dataset
   ) throws -> [SISACheckpoint] {
     precondition((from == 0) == (previous == nil), "a stage after the first needs its predecessor")
     var checkpoints: [SISACheckpoint] = []
@@ -32,6 +33,7 @@ struct ShardTrainer {
       let next = try trainStage(stage, on: data, after: last)
       checkpoints.append(next)
       last = next
+      stageDone?(stage)
     }
     return checkpoints
   }

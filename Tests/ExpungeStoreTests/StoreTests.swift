@@ -49,20 +49,23 @@ struct StoreTests {
     return Array(data.features.storage[(i * d)..<((i + 1) * d)]).withUnsafeBytes { Data($0) }
   }
 
-  @Test(arguments: ["sisa", "retrain"])
-  func forgetGivesTheModelTrainedWithoutTheRowsAndLeavesNoTrace(method: String) throws {
+  @Test(arguments: [("mlp", "sisa"), ("mlp", "retrain"), ("softmax", "sisa")])
+  func forgetGivesTheModelTrainedWithoutTheRowsAndLeavesNoTrace(kind: String, method: String)
+    throws
+  {
+    let configuration = kind == "mlp" ? Self.mlp : Self.softmaxConfiguration
     let dir = Self.scratch()
     defer { try? FileManager.default.removeItem(at: dir) }
     let forget = [SampleID(2), SampleID(77), SampleID(150), SampleID(151), SampleID(239)]
     do {
       let store = try Store.create(
-        at: dir, data: Self.data, configuration: Self.mlp, sisa: Self.sisa, classNames: nil)
+        at: dir, data: Self.data, configuration: configuration, sisa: Self.sisa, classNames: nil)
       let request = try store.forget(forget, method: ForgetMethod(rawValue: method)!)
       #expect(request.state == "DONE" && request.removed == 5 && request.version == 2)
     }
     let store = try Store.open(dir)
     let oracle = try SISAEnsemble.fit(
-      Self.data.removing(ids: Set(forget)), configuration: Self.mlp, sisa: Self.sisa)
+      Self.data.removing(ids: Set(forget)), configuration: configuration, sisa: Self.sisa)
     for (k, model) in try store.shardModels().enumerated() {
       let same =
         model.parameters.values.map(\.bitPattern)

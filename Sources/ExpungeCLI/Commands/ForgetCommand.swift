@@ -61,7 +61,12 @@ enum ForgetCommand: Command {
         throw CLIError.data("class \(k) has no rows left in \(store.directory.path)")
       }
     }
+    let bar = ProgressBar(title: "forget", console: console, enabled: !arguments.flag("json"))
+    store.progress = { completed, total in
+      bar.update(completed: completed, total: total, unit: "stage")
+    }
     let request = try store.forget(ids, method: method)
+    bar.finish()
     if arguments.flag("json") {
       console.print(try JSONOutput.encode(request))
       return

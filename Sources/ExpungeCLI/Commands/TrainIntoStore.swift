@@ -53,9 +53,14 @@ enum TrainIntoStore {
       classNames = classSelection.map { $0.map { names[Int($0)] } } ?? names
     }
     let started = Date()
+    let bar = ProgressBar(
+      title: "train SISA \(sisa.shards)×\(sisa.slices)", console: console,
+      enabled: !arguments.flag("quiet"))
     let store = try Store.create(
       at: directory, data: data, configuration: plan.configuration, sisa: sisa,
-      classNames: classNames, classSelection: classSelection)
+      classNames: classNames, classSelection: classSelection
+    ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
+    bar.finish()
     let seconds = Date().timeIntervalSince(started)
     let predicted = try store.predictProbabilities(data.features).argmaxRows()
     let correct = zip(predicted, data.labels).filter { $0 == Int($1) }.count
