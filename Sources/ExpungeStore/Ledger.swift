@@ -20,6 +20,8 @@ final class Ledger {
       ids TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
       removed INTEGER, already_forgotten INTEGER, shards TEXT, seconds REAL,
       completed TEXT, previous_hash TEXT, hash TEXT);
+    CREATE TABLE IF NOT EXISTS shards (
+      shard INTEGER PRIMARY KEY, state TEXT NOT NULL, host TEXT, pid INTEGER, finished TEXT);
     CREATE TABLE IF NOT EXISTS versions (
       version INTEGER PRIMARY KEY, created TEXT NOT NULL, request INTEGER, rows INTEGER NOT NULL);
     """

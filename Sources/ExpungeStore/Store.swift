@@ -32,13 +32,33 @@ public final class Store {
 
   // MARK: Creating
 
-  /// Trains SISA on `data` and writes a new store at `directory` (absent or empty).
+  /// Writes a new store at `directory` (absent or empty) and trains SISA on `data`: every
+  /// shard in this process, or — with `deferTraining` — none, for `expunge shard-train`
+  /// processes (on this machine or others) to train.
   /// - Throws: `StoreError.exists`, training errors; a failed creation leaves a directory
   ///   that `open` refuses as incomplete.
+  @discardableResult
   public static func create(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
-    classNames: [String]?, classSelection: [Int32]? = nil,
+    classNames: [String]?, classSelection: [Int32]? = nil, deferTraining: Bool = false,
     progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
+  ) throws -> Store {
+    let store = try prepare(
+      at: directory, data: data, configuration: configuration, sisa: sisa,
+      classNames: classNames, classSelection: classSelection)
+    guard !deferTraining else { return store }
+    let stages = sisa.shards * sisa.slices
+    for k in 0..<sisa.shards {
+      try store.trainShard(k) { r in progress?(k * sisa.slices + r + 1, stages) }
+    }
+    try store.finishTraining()
+    return store
+  }
+
+  /// The ledger, the shards' row files and the settings; no models yet.
+  private static func prepare(
+    at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
+    classNames: [String]?, classSelection: [Int32]?
   ) throws -> Store {
     let fm = FileManager.default
     if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
@@ -75,6 +95,10 @@ public final class Store {
         shardRows[k].labels.append(data.labels[i])
         shardRows[k].features += features
       }
+      for k in 0..<sisa.shards {
+        try ledger.db.query(
+          "INSERT INTO shards(shard, state) VALUES(?, 'pending')", [.integer(Int64(k))])
+      }
       let encoder = JSONEncoder()
       encoder.outputFormatting = [.sortedKeys]
       try ledger.setSetting("format", format)
@@ -93,30 +117,56 @@ public final class Store {
       }
     }
     for k in 0..<sisa.shards { try RowFile.write(shardRows[k], to: layout.rows(shard: k)) }
-    let stages = sisa.shards * sisa.slices
-    let ensemble = try SISAEnsemble.fit(data, configuration: configuration, sisa: sisa) { k, r in
-      progress?(k * sisa.slices + r + 1, stages)
-    }
-    let store = Store(
+    return Store(
       directory: directory, layout: layout, ledger: ledger, lock: lock,
       configuration: configuration, sisa: sisa, featureCount: d, classCount: data.classCount,
       classNames: classNames, trainingSource: data.source)
-    for k in 0..<sisa.shards {
-      for r in 0..<sisa.slices {
-        try CheckpointFiles.write(
-          ensemble.checkpoints[k][r], to: layout.checkpoint(shard: k, stage: r),
-          metadata: store.metadata)
-      }
+  }
+
+  /// Trains every stage of shard `shard` from scratch on its rows, writes its checkpoints and
+  /// marks it done in the ledger.
+  func trainShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws {
+    let rows = try RowFile.read(layout.rows(shard: shard))
+    let data = Dataset(
+      ids: rows.ids, features: Matrix(rows: rows.count, cols: featureCount, storage: rows.features),
+      labels: rows.labels, classCount: classCount, source: trainingSource)
+    let checkpoints = try SISAEnsemble.trainShard(
+      shard, from: 0, previous: nil, data: data, configuration: configuration, sisa: sisa,
+      featureCount: featureCount, classCount: classCount, progress: stageDone)
+    for (r, checkpoint) in checkpoints.enumerated() {
+      try CheckpointFiles.write(
+        checkpoint, to: layout.checkpoint(shard: shard, stage: r), metadata: metadata)
     }
-    try store.writeVersion(1)
     try ledger.db.transaction {
       try ledger.db.query(
-        "INSERT INTO versions(version, created, request, rows) VALUES(1, ?, NULL, ?)",
-        [.text(Ledger.now()), .integer(Int64(data.count))])
+        "UPDATE shards SET state = 'done', host = ?, pid = ?, finished = ? WHERE shard = ?",
+        [
+          .text(ProcessInfo.processInfo.hostName),
+          .integer(Int64(ProcessInfo.processInfo.processIdentifier)), .text(Ledger.now()),
+          .integer(Int64(shard)),
+        ])
+    }
+  }
+
+  /// Shards whose training has not finished.
+  func pendingShards() throws -> [Int] {
+    try ledger.db.query("SELECT shard FROM shards WHERE state != 'done' ORDER BY shard").map {
+      $0[0].int!
+    }
+  }
+
+  /// Once every shard is trained: writes version 1 and marks the store ready.
+  func finishTraining() throws {
+    guard try ledger.setting("ready") != "1", try pendingShards().isEmpty else { return }
+    try writeVersion(1)
+    let rows = try ledger.db.query("SELECT COUNT(*) FROM samples")[0][0].int!
+    try ledger.db.transaction {
+      try ledger.db.query(
+        "INSERT OR REPLACE INTO versions(version, created, request, rows) VALUES(1, ?, NULL, ?)",
+        [.text(Ledger.now()), .integer(Int64(rows))])
       try ledger.setSetting("current_version", "1")
       try ledger.setSetting("ready", "1")  // last: a store without it never finished training
     }
-    return store
   }
 
   private init(
@@ -146,25 +196,67 @@ public final class Store {
   // MARK: Opening
 
   /// Opens the store at `directory`, takes its lock and finishes any request a crash
-  /// interrupted (`recovered` reports them).
+  /// interrupted.
   public static func open(_ directory: URL) throws -> Store {
-    let layout = StoreLayout(root: directory)
-    let fm = FileManager.default
+    try checkExists(directory)
+    let store = try load(directory, lock: try StoreLock(directory: directory))
+    guard try store.ledger.setting("ready") == "1" else {
+      let pending = try store.pendingShards()
+      throw StoreError.notAStore(
+        path: directory.path,
+        reason: pending.isEmpty
+          ? "its training never finished; remove it and train again"
+          : "training is not finished: shard(s) \(pending.map(String.init).joined(separator: ", ")) of \(store.sisa.shards) still to train with 'expunge shard-train'"
+      )
+    }
+    for request in try store.ledger.requests(state: "PENDING") { try store.carryOut(request) }
+    return store
+  }
+
+  /// `expunge shard-train`: trains shard `shard` of a store created with deferred training,
+  /// holding only that shard's lock (`DIR/lock-shard-K`), so shards train in parallel —
+  /// processes on one machine, or jobs on machines that share the directory. The process
+  /// that finds every shard done writes version 1 under the store lock (waiting for it, so
+  /// no finisher is missed). Returns whether this call finished the store.
+  @discardableResult
+  public static func trainShard(
+    at directory: URL, shard: Int, progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
+  ) throws -> Bool {
+    try checkExists(directory)
+    let store = try load(
+      directory, lock: try StoreLock(directory: directory, name: "lock-shard-\(shard)"))
+    guard (0..<store.sisa.shards).contains(shard) else {
+      throw StoreError.refused(
+        "shard \(shard) does not exist (the store has shards 0…\(store.sisa.shards - 1))")
+    }
+    guard try store.ledger.setting("ready") != "1" else {
+      throw StoreError.refused("\(directory.path): training is finished; nothing to do")
+    }
+    try store.trainShard(shard) { r in progress?(r + 1, store.sisa.slices) }
+    let finisher = try StoreLock(directory: directory, wait: true)
+    defer { _ = finisher }
+    let wasReady = try store.ledger.setting("ready") == "1"
+    try store.finishTraining()
+    let isReady = try store.ledger.setting("ready") == "1"
+    return !wasReady && isReady
+  }
+
+  private static func checkExists(_ directory: URL) throws {
     var isDirectory: ObjCBool = false
-    guard fm.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+    guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory),
+      isDirectory.boolValue
     else { throw StoreError.notAStore(path: directory.path, reason: "no such directory") }
-    guard fm.fileExists(atPath: layout.ledger.path) else {
+    guard FileManager.default.fileExists(atPath: StoreLayout(root: directory).ledger.path) else {
       throw StoreError.notAStore(path: directory.path, reason: "no expunge.sqlite")
     }
-    let lock = try StoreLock(directory: directory)
+  }
+
+  /// Reads the settings of the store at `directory`, holding `lock`.
+  private static func load(_ directory: URL, lock: StoreLock) throws -> Store {
+    let layout = StoreLayout(root: directory)
     let ledger = try Ledger(path: layout.ledger)
     guard try ledger.setting("format") == format else {
       throw StoreError.notAStore(path: directory.path, reason: "unknown format")
-    }
-    guard try ledger.setting("ready") == "1" else {
-      throw StoreError.notAStore(
-        path: directory.path,
-        reason: "its training never finished; remove it and train again")
     }
     let decoder = JSONDecoder()
     guard let configurationText = try ledger.setting("configuration"),
@@ -172,7 +264,7 @@ public final class Store {
       let d = try ledger.setting("feature_count").flatMap(Int.init),
       let k = try ledger.setting("class_count").flatMap(Int.init)
     else { throw StoreError.corrupt(path: layout.ledger.path, reason: "settings are missing") }
-    let store = Store(
+    return Store(
       directory: directory, layout: layout, ledger: ledger, lock: lock,
       configuration: try decoder.decode(
         ModelConfiguration.self, from: Data(configurationText.utf8)),
@@ -182,8 +274,6 @@ public final class Store {
         $0.split(separator: "\n").map(String.init)
       },
       trainingSource: try ledger.setting("source") ?? "")
-    for request in try ledger.requests(state: "PENDING") { try store.carryOut(request) }
-    return store
   }
 
   /// Receives (stages done, stages to do) while `forget` or a recovery retrains.

@@ -10,13 +10,14 @@ import Foundation
 final class StoreLock {
   private let fd: Int32
 
-  init(directory: URL) throws {
-    let path = directory.appendingPathComponent("lock").path
+  /// Takes the lock `DIR/name`; with `wait`, blocks until it is free instead of refusing.
+  init(directory: URL, name: String = "lock", wait: Bool = false) throws {
+    let path = directory.appendingPathComponent(name).path
     let fd = open(path, O_RDWR | O_CREAT, 0o644)
     guard fd >= 0 else {
       throw StoreError.notAStore(path: directory.path, reason: "cannot open its lock file")
     }
-    guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
+    guard flock(fd, wait ? LOCK_EX : LOCK_EX | LOCK_NB) == 0 else {
       var buffer = [UInt8](repeating: 0, count: 32)
       let n = pread(fd, &buffer, 31, 0)
       close(fd)

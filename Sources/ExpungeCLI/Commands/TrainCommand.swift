@@ -35,6 +35,14 @@ enum TrainCommand: Command {
         "weight-by-shard-size", "With --store: weight each shard by its row count.",
         group: sisaGroup),
       OptionSpec(
+        name: "jobs", valueName: "n",
+        help: "With --store: train shards in n parallel processes ('expunge shard-train').",
+        defaultValue: "1", group: sisaGroup),
+      .flag(
+        "defer-training",
+        "With --store: prepare the store but train no shard; run 'expunge shard-train' for each (e.g. as a Slurm job array).",
+        group: sisaGroup),
+      OptionSpec(
         name: "model", valueName: "kind", help: "Model family.", defaultValue: "mlp",
         values: ModelKind.allCases.map(\.rawValue), group: modelGroup),
       OptionSpec(
@@ -140,7 +148,9 @@ enum TrainCommand: Command {
       try TrainIntoStore.run(arguments, plan: plan, console: console)
       return
     }
-    for option in ["sisa-shards", "sisa-slices", "aggregate", "weight-by-shard-size"]
+    for option in [
+      "sisa-shards", "sisa-slices", "aggregate", "weight-by-shard-size", "jobs", "defer-training",
+    ]
     where arguments.has(option) {
       throw CLIError.usage("option '--\(option)' needs --store", command: spec)
     }

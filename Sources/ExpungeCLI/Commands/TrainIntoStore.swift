@@ -53,14 +53,31 @@ enum TrainIntoStore {
       classNames = classSelection.map { $0.map { names[Int($0)] } } ?? names
     }
     let started = Date()
+    let jobs = try arguments.int("jobs", in: 1...1_024) ?? 1
+    let deferred = arguments.flag("defer-training")
     let bar = ProgressBar(
       title: "train SISA \(sisa.shards)×\(sisa.slices)", console: console,
-      enabled: !arguments.flag("quiet"))
-    let store = try Store.create(
+      enabled: !arguments.flag("quiet") && !deferred)
+    var store: Store? = try Store.create(
       at: directory, data: data, configuration: plan.configuration, sisa: sisa,
-      classNames: classNames, classSelection: classSelection
+      classNames: classNames, classSelection: classSelection, deferTraining: deferred || jobs > 1
     ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
+    if deferred {
+      console.print(
+        "Prepared store \(directory.path): \(data.count) rows in \(sisa.shards) shard(s); train each with"
+      )
+      console.print(
+        "  expunge shard-train --store \(directory.path) --shard K    (K = 0…\(sisa.shards - 1))")
+      return
+    }
+    if jobs > 1 {
+      store = nil  // releases the store lock for the shard processes
+      try ShardTrainCommand.runInParallel(
+        store: directory, shards: sisa.shards, jobs: jobs, bar: bar)
+      store = try Store.open(directory)
+    }
     bar.finish()
+    guard let store else { return }
     let seconds = Date().timeIntervalSince(started)
     let predicted = try store.predictProbabilities(data.features).argmaxRows()
     let correct = zip(predicted, data.labels).filter { $0 == Int($1) }.count
