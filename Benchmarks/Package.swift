@@ -13,6 +13,8 @@ let package = Package(
         .product(name: "ExpungeCore", package: "Expunge"),
         .product(name: "ExpungeData", package: "Expunge"),
         .product(name: "ExpungeModels", package: "Expunge"),
+        .product(name: "ExpungeUnlearning", package: "Expunge"),
+        .product(name: "ExpungeStore", package: "Expunge"),
       ])
   ],
   swiftLanguageModes: [.v6]

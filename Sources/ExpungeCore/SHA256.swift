@@ -28,13 +28,34 @@ public struct SHA256 {
   /// Feeds `bytes`.
   public mutating func update<C: Collection>(_ bytes: C) where C.Element == UInt8 {
     length &+= UInt64(bytes.count)
-    pending.append(contentsOf: bytes)
-    var start = 0
-    while pending.count - start >= 64 {
-      compress(pending[start..<(start + 64)])
-      start += 64
+    if let done = bytes.withContiguousStorageIfAvailable({ feed($0) }) {
+      return done
     }
-    pending.removeFirst(start)
+    feed(Array(bytes).withUnsafeBufferPointer { $0 })
+  }
+
+  /// Feeds raw bytes (little-endian values hashed as they lie in memory).
+  public mutating func update(_ raw: UnsafeRawBufferPointer) {
+    length &+= UInt64(raw.count)
+    feed(raw.bindMemory(to: UInt8.self))
+  }
+
+  /// Whole 64-byte blocks go straight from the input; only the ragged ends are copied.
+  private mutating func feed(_ input: UnsafeBufferPointer<UInt8>) {
+    var offset = 0
+    if !pending.isEmpty {
+      let take = min(64 - pending.count, input.count)
+      pending.append(contentsOf: input[0..<take])
+      offset = take
+      guard pending.count == 64 else { return }
+      pending.withUnsafeBufferPointer { compress($0.baseAddress!) }
+      pending.removeAll(keepingCapacity: true)
+    }
+    while input.count - offset >= 64 {
+      compress(input.baseAddress! + offset)
+      offset += 64
+    }
+    pending.append(contentsOf: input[offset...])
   }
 
   /// The 32-byte digest of everything fed so far.
@@ -46,11 +67,11 @@ public struct SHA256 {
     for i in (0..<8).reversed() {
       tail.append(UInt8(truncatingIfNeeded: bitLength >> (8 * UInt64(i))))
     }
-    copy.pending.append(contentsOf: tail)
-    var start = 0
-    while start < copy.pending.count {
-      copy.compress(copy.pending[start..<(start + 64)])
-      start += 64
+    let last = copy.pending + tail
+    last.withUnsafeBufferPointer { buffer in
+      for start in stride(from: 0, to: buffer.count, by: 64) {
+        copy.compress(buffer.baseAddress! + start)
+      }
     }
     return copy.state.flatMap { word in
       (0..<4).map { UInt8(truncatingIfNeeded: word >> (24 - 8 * $0)) }
@@ -74,30 +95,39 @@ public struct SHA256 {
   /// The hex digest of a string's UTF-8 bytes.
   public static func hex(_ text: String) -> String { hex(Array(text.utf8)) }
 
-  private mutating func compress(_ block: ArraySlice<UInt8>) {
-    var w = [UInt32](repeating: 0, count: 64)
-    let base = block.startIndex
-    for i in 0..<16 {
-      w[i] = (0..<4).reduce(0) { $0 << 8 | UInt32(block[base + 4 * i + $1]) }
+  private mutating func compress(_ block: UnsafePointer<UInt8>) {
+    withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
+      for i in 0..<16 {
+        let b = block + 4 * i
+        w[i] = UInt32(b[0]) << 24 | UInt32(b[1]) << 16 | UInt32(b[2]) << 8 | UInt32(b[3])
+      }
+      for i in 16..<64 {
+        let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
+        let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
+        w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
+      }
+      var (a, b, c, d, e, f, g, h) = (
+        state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]
+      )
+      Self.k.withUnsafeBufferPointer { k in
+        for i in 0..<64 {
+          let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
+          let choose = (e & f) ^ (~e & g)
+          let t1 = h &+ s1 &+ choose &+ k[i] &+ w[i]
+          let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
+          let majority = (a & b) ^ (a & c) ^ (b & c)
+          (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ s0 &+ majority)
+        }
+      }
+      state[0] &+= a
+      state[1] &+= b
+      state[2] &+= c
+      state[3] &+= d
+      state[4] &+= e
+      state[5] &+= f
+      state[6] &+= g
+      state[7] &+= h
     }
-    for i in 16..<64 {
-      let s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3)
-      let s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10)
-      w[i] = w[i - 16] &+ s0 &+ w[i - 7] &+ s1
-    }
-    var (a, b, c, d, e, f, g, h) = (
-      state[0], state[1], state[2], state[3], state[4], state[5], state[6], state[7]
-    )
-    for i in 0..<64 {
-      let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
-      let choose = (e & f) ^ (~e & g)
-      let t1 = h &+ s1 &+ choose &+ Self.k[i] &+ w[i]
-      let s0 = rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)
-      let majority = (a & b) ^ (a & c) ^ (b & c)
-      let t2 = s0 &+ majority
-      (h, g, f, e, d, c, b, a) = (g, f, e, d &+ t1, c, b, a, t1 &+ t2)
-    }
-    for (i, v) in [a, b, c, d, e, f, g, h].enumerated() { state[i] = state[i] &+ v }
   }
 
   private func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

@@ -132,7 +132,8 @@ public enum Safetensors {
       var end: Int
     }
     var entries: [Entry] = []
-    for (name, value) in header where name != "__metadata__" {
+    // In name order, so the first problem reported does not depend on hashing.
+    for (name, value) in header.sorted(by: { $0.key < $1.key }) where name != "__metadata__" {
       guard let info = value as? [String: Any],
         let dtypeText = info["dtype"] as? String,
         let shape = (info["shape"] as? [Any])?.compactMap({ ($0 as? NSNumber)?.intValue }),
@@ -158,7 +159,7 @@ public enum Safetensors {
       }
       entries.append(Entry(name: name, dtype: dtype, shape: shape, begin: begin, end: end))
     }
-    entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+    entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
     var covered = 0
     for e in entries {
       guard e.begin == covered else {

@@ -105,7 +105,6 @@ extension Store {
       try RowFile.write(rows, to: url)
     }
     if !firstStage.isEmpty {
-      let data = try rows()
       let total = firstStage.values.reduce(0) { $0 + sisa.slices - $1 }
       var done = 0
       for (shard, from) in firstStage.sorted(by: { $0.key < $1.key }) {
@@ -113,8 +112,9 @@ extension Store {
           from == 0
           ? nil : try CheckpointFiles.read(layout.checkpoint(shard: shard, stage: from - 1))
         let retrained = try SISAEnsemble.trainShard(
-          shard, from: from, previous: previous, data: data, configuration: configuration,
-          sisa: sisa, featureCount: featureCount, classCount: classCount
+          shard, from: from, previous: previous, data: try shardRows(shard),
+          configuration: configuration, sisa: sisa, featureCount: featureCount,
+          classCount: classCount
         ) { _ in
           done += 1
           self.progress?(done, total)
@@ -124,7 +124,7 @@ extension Store {
             checkpoint, to: layout.checkpoint(shard: shard, stage: from + i), metadata: metadata)
         }
       }
-      try writeVersion(request.version)
+      try writeVersion(request.version, changed: Set(firstStage.keys))
     }
     try purge(keeping: request.version)
     var done = request

@@ -126,12 +126,9 @@ public final class Store {
   /// Trains every stage of shard `shard` from scratch on its rows, writes its checkpoints and
   /// marks it done in the ledger.
   func trainShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws {
-    let rows = try RowFile.read(layout.rows(shard: shard))
-    let data = Dataset(
-      ids: rows.ids, features: Matrix(rows: rows.count, cols: featureCount, storage: rows.features),
-      labels: rows.labels, classCount: classCount, source: trainingSource)
     let checkpoints = try SISAEnsemble.trainShard(
-      shard, from: 0, previous: nil, data: data, configuration: configuration, sisa: sisa,
+      shard, from: 0, previous: nil, data: try shardRows(shard), configuration: configuration,
+      sisa: sisa,
       featureCount: featureCount, classCount: classCount, progress: stageDone)
     for (r, checkpoint) in checkpoints.enumerated() {
       try CheckpointFiles.write(
@@ -146,6 +143,15 @@ public final class Store {
           .integer(Int64(shard)),
         ])
     }
+  }
+
+  /// Shard `shard`'s rows (in training-file order, as its row file keeps them): all that
+  /// training or retraining the shard reads.
+  func shardRows(_ shard: Int) throws -> Dataset {
+    let rows = try RowFile.read(layout.rows(shard: shard))
+    return Dataset(
+      ids: rows.ids, features: Matrix(rows: rows.count, cols: featureCount, storage: rows.features),
+      labels: rows.labels, classCount: classCount, source: trainingSource)
   }
 
   /// Shards whose training has not finished.
@@ -368,19 +374,37 @@ public final class Store {
 
   // MARK: Versions
 
-  /// Writes every shard's last-stage checkpoint model as version `n`, atomically.
-  func writeVersion(_ n: Int) throws {
+  /// Writes version `n` atomically: shards in `changed` (all when nil) from their last-stage
+  /// checkpoints, the others hard-linked from the current version (no copy, and deleting the
+  /// old version later leaves the linked files intact).
+  func writeVersion(_ n: Int, changed: Set<Int>? = nil) throws {
     let fm = FileManager.default
     let temporary = layout.modelsDirectory.appendingPathComponent(
       ".v\(n).\(ProcessInfo.processInfo.processIdentifier).tmp")
     try? fm.removeItem(at: temporary)
     try fm.createDirectory(at: temporary, withIntermediateDirectories: true)
+    let current = try? currentVersion()
     for k in 0..<sisa.shards {
+      let target = temporary.appendingPathComponent("shard-\(k)")
+      if let changed, !changed.contains(k), let current, current != n,
+        fm.fileExists(atPath: layout.model(version: current, shard: k).path)
+      {
+        try linkOrCopy(layout.model(version: current, shard: k), to: target)
+        continue
+      }
       let source = try CheckpointFiles.read(layout.checkpoint(shard: k, stage: sisa.slices - 1))
-      try ModelDirectory.save(
-        source.model, metadata: metadata,
-        to: temporary.appendingPathComponent("shard-\(k)"))
+      try ModelDirectory.save(source.model, metadata: metadata, to: target)
     }
     try CheckpointFiles.replace(layout.version(n), with: temporary)
+  }
+
+  private func linkOrCopy(_ source: URL, to target: URL) throws {
+    let fm = FileManager.default
+    try fm.createDirectory(at: target, withIntermediateDirectories: true)
+    for name in try fm.contentsOfDirectory(atPath: source.path) {
+      let from = source.appendingPathComponent(name)
+      let to = target.appendingPathComponent(name)
+      if link(from.path, to.path) != 0 { try fm.copyItem(at: from, to: to) }
+    }
   }
 }

@@ -84,15 +84,9 @@ struct PersistenceTests {
     #expect(
       reason(
         file(
-          #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
+          #"{"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
           dataBytes: 4))
-        == "f: not a valid safetensors file: tensor 'b' overlaps the tensor before it"
-        || reason(
-          file(
-            #"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#,
-            dataBytes: 4))
-          == "f: not a valid safetensors file: tensor 'a' overlaps the tensor before it"
-    )
+        == "f: not a valid safetensors file: tensor 'b' overlaps the tensor before it")
     #expect(
       reason(file(#"{"t":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}"#, dataBytes: 8))
         == "f: not a valid safetensors file: 4 bytes after the last tensor")

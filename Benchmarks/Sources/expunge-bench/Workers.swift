@@ -14,6 +14,7 @@ enum Workers {
     case "softmax": result = try softmax(options)
     case "sgemm": result = sgemm(options)
     case "softmax-eval": result = try softmaxEvaluation(options)
+    case "sisa": result = try SISAWorker.run(options)
     default: throw BenchError("unknown worker '\(arguments.first ?? "")'")
     }
     var line = result

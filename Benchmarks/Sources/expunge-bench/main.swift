@@ -1,14 +1,17 @@
 import Foundation
 
 // expunge-bench run [--pairs N]       the driver: races Expunge against the peers
+// expunge-bench sisa [--grid full]    SISA unlearning against retraining and a PyTorch SISA
 // expunge-bench worker <work> [...]   one measurement in this process, one JSON line out
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
   switch arguments.first {
   case "worker": try Workers.run(Array(arguments.dropFirst()))
   case "run": try Driver.run(Array(arguments.dropFirst()))
+  case "sisa": try SISADriver.run(Array(arguments.dropFirst()))
   default:
-    print("usage: expunge-bench run [--pairs N] | worker mlp|softmax|sgemm [options]")
+    print(
+      "usage: expunge-bench run [--pairs N] | sisa [--grid small|full] | worker <work> [options]")
     exit(64)
   }
 } catch {
