@@ -20,6 +20,9 @@ final class Ledger {
       ids TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
       removed INTEGER, already_forgotten INTEGER, shards TEXT, seconds REAL,
       completed TEXT, previous_hash TEXT, hash TEXT);
+    CREATE TABLE IF NOT EXISTS checkpoints (
+      shard INTEGER NOT NULL, stage INTEGER NOT NULL, request INTEGER, written TEXT NOT NULL,
+      PRIMARY KEY (shard, stage));
     CREATE TABLE IF NOT EXISTS shards (
       shard INTEGER PRIMARY KEY, state TEXT NOT NULL, host TEXT, pid INTEGER, finished TEXT);
     CREATE TABLE IF NOT EXISTS versions (
@@ -27,6 +30,18 @@ final class Ledger {
     """
 
   func createSchema() throws { try db.execute(Self.schema) }
+
+  /// Records that shard `shard`'s stage `stage` checkpoint was (re)written, by `request`
+  /// (nil: initial training).
+  func recordCheckpoint(shard: Int, stage: Int, request: Int?) throws {
+    try db.query(
+      "INSERT OR REPLACE INTO checkpoints(shard, stage, request, written) VALUES(?, ?, ?, ?)",
+      [
+        .integer(Int64(shard)), .integer(Int64(stage)),
+        request.map { .integer(Int64($0)) } ?? .null,
+        .text(Self.now()),
+      ])
+  }
 
   func setting(_ key: String) throws -> String? {
     try db.query("SELECT value FROM settings WHERE key = ?", [.text(key)]).first?[0].string

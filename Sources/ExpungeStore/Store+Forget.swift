@@ -122,6 +122,7 @@ extension Store {
         for (i, checkpoint) in retrained.enumerated() {
           try CheckpointFiles.write(
             checkpoint, to: layout.checkpoint(shard: shard, stage: from + i), metadata: metadata)
+          try ledger.recordCheckpoint(shard: shard, stage: from + i, request: request.seq)
         }
       }
       try writeVersion(request.version, changed: Set(firstStage.keys))

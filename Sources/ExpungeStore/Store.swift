@@ -133,6 +133,7 @@ public final class Store {
     for (r, checkpoint) in checkpoints.enumerated() {
       try CheckpointFiles.write(
         checkpoint, to: layout.checkpoint(shard: shard, stage: r), metadata: metadata)
+      try ledger.recordCheckpoint(shard: shard, stage: r, request: nil)
     }
     try ledger.db.transaction {
       try ledger.db.query(
@@ -345,13 +346,15 @@ public final class Store {
   /// `models` saves reloading the shard models on repeated calls.
   public func predictProbabilities(_ x: Matrix, models: [any Classifier]? = nil) throws -> Matrix {
     let models = try models ?? shardModels()
-    let weights: [Double]? =
-      sisa.weightByShardSize
-      ? try ledger.db.query(
-        "SELECT shard, COUNT(*) FROM samples WHERE state = 'active' GROUP BY shard ORDER BY shard"
-      ).reduce(into: [Double](repeating: 0, count: sisa.shards)) { $0[$1[0].int!] = $1[1].double! }
-      : nil
+    let weights = sisa.weightByShardSize ? try shardRowCounts().map(Double.init) : nil
     return sisa.aggregation.combine(models.map { $0.predictProbabilities(x) }, weights: weights)
+  }
+
+  /// Rows each shard still learns from.
+  public func shardRowCounts() throws -> [Int] {
+    try ledger.db.query(
+      "SELECT shard, COUNT(*) FROM samples WHERE state = 'active' GROUP BY shard ORDER BY shard"
+    ).reduce(into: [Int](repeating: 0, count: sisa.shards)) { $0[$1[0].int!] = $1[1].int! }
   }
 
   /// Ids of the active rows labelled `label`.

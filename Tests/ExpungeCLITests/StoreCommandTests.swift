@@ -66,6 +66,34 @@ struct StoreCommandTests {
     #expect(evaluate.out.hasPrefix("Model \(a.path) (version 3) on \(edited)"))
   }
 
+  /// Mean-probability aggregation, weighted by shard size: the evaluation reports a loss
+  /// (votes have none) and the store's scores are the weighted mean of the shard models'.
+  @Test func meanProbabilityAggregationWeightedByShardSize() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let csv = try Self.csv(in: dir, name: "rows.csv")
+    let store = dir.appendingPathComponent("s")
+    Self.train(csv, store: store, extra: ["--aggregate", "mean-proba", "--weight-by-shard-size"])
+    let r = expunge("evaluate", "--store", store.path, "--data", csv, "--id-column", "id", "--json")
+    #expect(r.status == 0, "\(r.err)")
+    #expect(r.out.contains("\"meanLoss\" : "))
+    let opened = try Store.open(store)
+    let data = try opened.rows()
+    let models = try opened.shardModels()
+    let sizes = try opened.shardRowCounts()
+    let scores = try opened.predictProbabilities(data.features)
+    for i in [0, 17, 123] {
+      for c in 0..<3 {
+        var expected = 0.0
+        for (k, model) in models.enumerated() {
+          expected += Double(sizes[k]) * Double(model.predictProbabilities(data.features)[i, c])
+        }
+        expected /= Double(sizes.reduce(0, +))
+        #expect(abs(Double(scores[i, c]) - expected) < 1e-6)
+      }
+    }
+  }
+
   @Test func badStoreRequestsGetOneLineAndChangeNothing() throws {
     let dir = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -81,6 +81,28 @@ struct StoreTests {
       #expect(holders.isEmpty, "row \(id) still in \(holders)")
     }
     #expect(files.keys.filter { $0.hasPrefix("models/") }.allSatisfy { $0.hasPrefix("models/v2/") })
+    // The ledger says which checkpoints the request rewrote: exactly the affected stages.
+    var db: OpaquePointer?
+    sqlite3_open(dir.appendingPathComponent("expunge.sqlite").path, &db)
+    defer { sqlite3_close(db) }
+    var statement: OpaquePointer?
+    sqlite3_prepare_v2(
+      db, "SELECT shard, stage FROM checkpoints WHERE request = 1", -1, &statement, nil)
+    var rewritten: [[Int]] = []
+    while sqlite3_step(statement) == SQLITE_ROW {
+      rewritten.append([
+        Int(sqlite3_column_int(statement, 0)), Int(sqlite3_column_int(statement, 1)),
+      ])
+    }
+    sqlite3_finalize(statement)
+    let firstStages = Dictionary(
+      forget.map { (oracle.assignment.place($0).shard, oracle.assignment.place($0).slice) },
+      uniquingKeysWith: min)
+    let expected = (0..<Self.sisa.shards).flatMap { k -> [[Int]] in
+      guard let from = method == "retrain" ? 0 : firstStages[k] else { return [] }
+      return (from..<Self.sisa.slices).map { [k, $0] }
+    }
+    #expect(rewritten.sorted { $0.lexicographicallyPrecedes($1) } == expected)
     #expect(try store.verifyLog().isEmpty)
   }
 
