@@ -86,4 +86,12 @@ enum DataArguments {
       return .name(text)
     }
   }
+
+  /// The class names a model trained on `source` shows (Fashion-MNIST's, in the order of a
+  /// class selection), or nil for data without names.
+  static func classNames(source: String, selection: [Int32]?) -> [String]? {
+    guard source.hasPrefix("fashion-mnist") else { return nil }
+    let names = DatasetCatalog.fashionMNISTClassNames
+    return selection.map { $0.map { names[Int($0)] } } ?? names
+  }
 }

@@ -205,10 +205,8 @@ enum TrainCommand: Command {
     metadata.trainingSource = data.source
     metadata.trainingRows = train.count
     metadata.classSelection = try DataArguments.selectedClasses(arguments)
-    if data.source.hasPrefix("fashion-mnist") {
-      let names = DatasetCatalog.fashionMNISTClassNames
-      metadata.classNames = metadata.classSelection.map { $0.map { names[Int($0)] } } ?? names
-    }
+    metadata.classNames = DataArguments.classNames(
+      source: data.source, selection: metadata.classSelection)
     metadata.notes["seed"] = String(plan.seed)
     metadata.notes["training_seconds"] = String(format: "%.3f", seconds)
     metadata.notes["training_accuracy"] = String(format: "%.6f", trainingAccuracy)

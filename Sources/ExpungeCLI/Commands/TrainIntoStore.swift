@@ -47,11 +47,7 @@ enum TrainIntoStore {
       throw CLIError.data("\(data.source): \(data.count) row(s); training needs at least 2")
     }
     let classSelection = try DataArguments.selectedClasses(arguments)
-    var classNames: [String]?
-    if data.source.hasPrefix("fashion-mnist") {
-      let names = DatasetCatalog.fashionMNISTClassNames
-      classNames = classSelection.map { $0.map { names[Int($0)] } } ?? names
-    }
+    let classNames = DataArguments.classNames(source: data.source, selection: classSelection)
     let started = Date()
     let jobs = try arguments.int("jobs", in: 1...1_024) ?? 1
     let deferred = arguments.flag("defer-training")
