@@ -52,33 +52,35 @@ enum RowFile {
   }
 
   static func decode(_ data: Data, path: String) throws -> Rows {
-    let bytes = [UInt8](data)
     func fail(_ reason: String) -> StoreError { .corrupt(path: path, reason: reason) }
-    guard bytes.count >= 28, Array(bytes[0..<8]) == magic else { throw fail("not a row file") }
-    let body = bytes.count - 4
-    let stored = bytes[body..<bytes.count].enumerated().reduce(UInt32(0)) {
-      $0 | UInt32($1.element) << (8 * UInt32($1.offset))
-    }
-    let crc = UInt32(bytes.withUnsafeBufferPointer { crc32(0, $0.baseAddress, UInt32(body)) })
-    guard crc == stored else { throw fail("checksum mismatch") }
-    var offset = 8
-    func read<T: FixedWidthInteger>(_ count: Int, as: T.Type) throws -> [T] {
-      let size = MemoryLayout<T>.size * count
-      guard offset + size <= body else { throw fail("truncated") }
-      let values = bytes[offset..<(offset + size)].withUnsafeBytes {
-        Array($0.bindMemory(to: T.self)).map { T(littleEndian: $0) }
+    return try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) throws -> Rows in
+      guard raw.count >= 28, Array(raw[0..<8]) == magic else { throw fail("not a row file") }
+      let body = raw.count - 4
+      let stored = UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: body, as: UInt32.self))
+      let crc = UInt32(
+        crc32(0, raw.baseAddress!.assumingMemoryBound(to: UInt8.self), UInt32(body)))
+      guard crc == stored else { throw fail("checksum mismatch") }
+      let n = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+      let width = Int(UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: 16, as: UInt64.self)))
+      guard 24 + 20 * n + 4 * n * width == body else { throw fail("truncated or padded") }
+      var offset = 24
+      // One copy per array, straight from the file's bytes (all little-endian, as written).
+      func read<T>(_ count: Int, as: T.Type) -> [T] {
+        let values = [T](unsafeUninitializedCapacity: count) { buffer, initialized in
+          UnsafeMutableRawBufferPointer(buffer).copyMemory(
+            from: UnsafeRawBufferPointer(
+              rebasing: raw[offset..<(offset + count * MemoryLayout<T>.size)]))
+          initialized = count
+        }
+        offset += count * MemoryLayout<T>.size
+        return values
       }
-      offset += size
-      return values
+      let positions = read(n, as: UInt64.self).map { UInt64(littleEndian: $0) }
+      let ids = read(n, as: UInt64.self).map { SampleID(rawValue: UInt64(littleEndian: $0)) }
+      let labels = read(n, as: Int32.self).map { Int32(littleEndian: $0) }
+      let features = read(n * width, as: Float.self)
+      return Rows(positions: positions, ids: ids, labels: labels, features: features, width: width)
     }
-    let header = try read(2, as: UInt64.self)
-    let (n, width) = (Int(header[0]), Int(header[1]))
-    let positions = try read(n, as: UInt64.self)
-    let ids = try read(n, as: UInt64.self).map { SampleID(rawValue: $0) }
-    let labels = try read(n, as: Int32.self)
-    let features = try read(n * width, as: UInt32.self).map { Float(bitPattern: $0) }
-    guard offset == body else { throw fail("\(body - offset) unexpected bytes") }
-    return Rows(positions: positions, ids: ids, labels: labels, features: features, width: width)
   }
 
   static func write(_ rows: Rows, to url: URL) throws {

@@ -1,3 +1,4 @@
+import Dispatch
 import ExpungeCore
 import ExpungeData
 import ExpungeModels
@@ -75,25 +76,50 @@ public final class Store {
     let assignment = ShardAssignment(
       shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed)
     let d = data.featureCount
-    var shardRows = [RowFile.Rows](
-      repeating: RowFile.Rows(positions: [], ids: [], labels: [], features: [], width: d),
-      count: sisa.shards)
+    let places = data.ids.map { assignment.place($0) }
+    // Row hashes are independent: SHA-256 over the 188 MB of Fashion-MNIST is the costliest
+    // step of creating a store, so it runs on every core.
+    var hashes = [String](repeating: "", count: data.count)
+    let chunks = Threads.count
+    var chunkHashes = [[String]](repeating: [], count: chunks)
+    chunkHashes.withUnsafeMutableBufferPointer { out in
+      let outPointer = SendablePointer(out.baseAddress!)
+      let features = data.features
+      let labels = data.labels
+      DispatchQueue.concurrentPerform(iterations: chunks) { c in
+        let range = chunkRange(count: data.count, chunks: chunks, index: c)
+        outPointer[c] = range.map { i in
+          RowFile.rowHash(label: labels[i], features: features.storage[(i * d)..<((i + 1) * d)])
+        }
+      }
+    }
+    for c in 0..<chunks {
+      let range = chunkRange(count: data.count, chunks: chunks, index: c)
+      for (j, i) in range.enumerated() { hashes[i] = chunkHashes[c][j] }
+    }
+    var shardRows = (0..<sisa.shards).map { k -> RowFile.Rows in
+      let count = places.lazy.filter { $0.shard == k }.count
+      var rows = RowFile.Rows(positions: [], ids: [], labels: [], features: [], width: d)
+      rows.positions.reserveCapacity(count)
+      rows.ids.reserveCapacity(count)
+      rows.labels.reserveCapacity(count)
+      rows.features.reserveCapacity(count * d)
+      return rows
+    }
     try ledger.db.transaction {
       for i in 0..<data.count {
         let id = data.ids[i]
-        let (k, r) = assignment.place(id)
-        let features = data.features.storage[(i * d)..<((i + 1) * d)]
+        let (k, r) = places[i]
         try ledger.db.query(
           "INSERT INTO samples(id, position, shard, slice, label, hash) VALUES(?, ?, ?, ?, ?, ?)",
           [
             .integer(Int64(bitPattern: id.rawValue)), .integer(Int64(i)), .integer(Int64(k)),
-            .integer(Int64(r)), .integer(Int64(data.labels[i])),
-            .text(RowFile.rowHash(label: data.labels[i], features: features)),
+            .integer(Int64(r)), .integer(Int64(data.labels[i])), .text(hashes[i]),
           ])
         shardRows[k].positions.append(UInt64(i))
         shardRows[k].ids.append(id)
         shardRows[k].labels.append(data.labels[i])
-        shardRows[k].features += features
+        shardRows[k].features += data.features.storage[(i * d)..<((i + 1) * d)]
       }
       for k in 0..<sisa.shards {
         try ledger.db.query(
