@@ -19,6 +19,8 @@ public enum ExpungeCommandLine {
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge evaluate --model runs/mlp --data fashion-mnist:test",
+      "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5",
+      "expunge forget --store runs/fm --ids 3,17",
       "expunge help train",
     ])
 
