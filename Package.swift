@@ -11,6 +11,7 @@ let package = Package(
     .library(name: "ExpungeModels", targets: ["ExpungeModels"]),
     .library(name: "ExpungeUnlearning", targets: ["ExpungeUnlearning"]),
     .library(name: "ExpungeStore", targets: ["ExpungeStore"]),
+    .library(name: "ExpungeAudit", targets: ["ExpungeAudit"]),
     .library(name: "ExpungeCLI", targets: ["ExpungeCLI"]),
   ],
   targets: [
@@ -32,6 +33,7 @@ let package = Package(
       dependencies: [
         "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "CSQLite", "CZlib",
       ]),
+    .target(name: "ExpungeAudit", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
     .target(
       name: "ExpungeCLI",
       dependencies: [
@@ -43,6 +45,7 @@ let package = Package(
     .testTarget(name: "ExpungeDataTests", dependencies: ["ExpungeData"]),
     .testTarget(name: "ExpungeModelsTests", dependencies: ["ExpungeModels"]),
     .testTarget(name: "ExpungeUnlearningTests", dependencies: ["ExpungeUnlearning"]),
+    .testTarget(name: "ExpungeAuditTests", dependencies: ["ExpungeAudit"]),
     .testTarget(name: "ExpungeStoreTests", dependencies: ["ExpungeStore", "CSQLite"]),
     .testTarget(
       name: "ExpungeCLITests", dependencies: ["ExpungeCLI", "ExpungeData", "ExpungeStore"]),
