@@ -38,6 +38,7 @@ let package = Package(
       name: "ExpungeCLI",
       dependencies: [
         "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "ExpungeStore",
+        "ExpungeAudit",
       ]),
     .executableTarget(name: "expunge", dependencies: ["ExpungeCLI"]),
 

@@ -1,7 +1,6 @@
 #!/usr/bin/env bash
 # `make demo`: the main job end to end on Fashion-MNIST with the release binary:
-# train a SISA MLP into a store, forget 100 rows, evaluate, print the ledger.
-# (The audit joins when its issue lands.)
+# train a SISA MLP into a store, forget 100 rows, evaluate, print the ledger, audit.
 set -euo pipefail
 bin=${1:-.build/release/expunge}
 dir=${2:-runs/demo}
@@ -24,4 +23,6 @@ step "Evaluate the new version" \
   "$bin" evaluate --store "$dir/store" --data fashion-mnist:test
 step "The ledger, its hash chain verified" \
   "$bin" log --store "$dir/store" --verify
+step "Audit: original vs unlearned vs oracle (both retrained), membership-inference attacks" \
+  "$bin" audit --store "$dir/store" --data fashion-mnist --test fashion-mnist:test
 printf '\nThe store is in %s/store\n' "$dir"

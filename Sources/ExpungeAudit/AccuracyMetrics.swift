@@ -12,8 +12,8 @@ public struct SetMetrics: Sendable, Equatable, Codable {
   /// Accuracy per class (nil for a class with no rows).
   public var perClassAccuracy: [Double?]
 
-  public init(_ model: any Classifier, _ data: Dataset) {
-    let p = model.predictProbabilities(data.features)
+  public init(_ model: AuditedModel, _ data: Dataset) {
+    let p = model.probabilities(data.features)
     let predicted = p.argmaxRows()
     var correct = [Int](repeating: 0, count: model.classCount)
     var counts = [Int](repeating: 0, count: model.classCount)
@@ -39,7 +39,7 @@ public struct UnlearningMetrics: Sendable, Equatable, Codable {
   public var test: SetMetrics
   public var unlearningAccuracy: Double { 1 - forget.accuracy }
 
-  public init(_ model: any Classifier, forget: Dataset, retain: Dataset, test: Dataset) {
+  public init(_ model: AuditedModel, forget: Dataset, retain: Dataset, test: Dataset) {
     self.forget = SetMetrics(model, forget)
     self.retain = SetMetrics(model, retain)
     self.test = SetMetrics(model, test)

@@ -11,7 +11,7 @@ import ExpungeModels
 /// to the test set's size so the classes are balanced.
 public enum MIAEfficacy {
   public static func compute(
-    _ model: any Classifier, retain: Dataset, test: Dataset, forget: Dataset, seed: UInt64 = 0
+    _ model: AuditedModel, retain: Dataset, test: Dataset, forget: Dataset, seed: UInt64 = 0
   ) throws -> Double {
     var rng = SeededGenerator(seed: seed).derived("mia-efficacy")
     let balanced =
@@ -19,7 +19,7 @@ public enum MIAEfficacy {
       ? retain.subset(rng.choice(retain.count, test.count).sorted()) : retain
     func confidence(_ data: Dataset) -> [Float] {
       MembershipSignal.confidence.scores(
-        model.predictProbabilities(data.features), labels: data.labels
+        model.probabilities(data.features), labels: data.labels
       )
       .map(Float.init)
     }

@@ -18,7 +18,7 @@ public struct OracleComparison: Sendable, Equatable, Codable {
   public var parameterDistance: Double?
 
   public init(
-    unlearned: any Classifier, oracle: any Classifier, unlearnedMetrics: UnlearningMetrics,
+    unlearned: AuditedModel, oracle: AuditedModel, unlearnedMetrics: UnlearningMetrics,
     oracleMetrics: UnlearningMetrics, unlearnedMIAEfficacy: Double, oracleMIAEfficacy: Double,
     forget: Dataset, test: Dataset
   ) {
@@ -30,12 +30,14 @@ public struct OracleComparison: Sendable, Equatable, Codable {
     ]
     averageGap = gaps.values.reduce(0, +) / Double(gaps.count)
     jsDivergenceForget = Self.meanJSDivergence(
-      unlearned.predictProbabilities(forget.features), oracle.predictProbabilities(forget.features))
+      unlearned.probabilities(forget.features), oracle.probabilities(forget.features))
     jsDivergenceTest = Self.meanJSDivergence(
-      unlearned.predictProbabilities(test.features), oracle.predictProbabilities(test.features))
-    parameterDistance =
-      unlearned.parameters.views == oracle.parameters.views
-      ? unlearned.parameters.distance(to: oracle.parameters) : nil
+      unlearned.probabilities(test.features), oracle.probabilities(test.features))
+    if let a = unlearned.parameters, let b = oracle.parameters, a.views == b.views {
+      parameterDistance = a.distance(to: b)
+    } else {
+      parameterDistance = nil
+    }
   }
 
   /// Mean over rows of JS(p‖q) = ½ KL(p‖m) + ½ KL(q‖m), m = (p + q)/2.

@@ -29,11 +29,11 @@ public struct ThresholdAttack: Sendable {
   /// Runs the attack on `model` given calibration rows (`retain`, members; `calibration`,
   /// non-members) and the rows to judge (`forget`, claimed members; `test`, non-members).
   public func run(
-    _ model: any Classifier, retain: (Matrix, [Int32]), calibration: (Matrix, [Int32]),
+    _ model: AuditedModel, retain: (Matrix, [Int32]), calibration: (Matrix, [Int32]),
     forget: (Matrix, [Int32]), test: (Matrix, [Int32])
   ) -> AttackResult {
     func scores(_ rows: (Matrix, [Int32])) -> [Double] {
-      signal.scores(model.predictProbabilities(rows.0), labels: rows.1)
+      signal.scores(model.probabilities(rows.0), labels: rows.1)
     }
     let threshold = Self.bestThreshold(members: scores(retain), nonMembers: scores(calibration))
     let (members, nonMembers) = (scores(forget), scores(test))

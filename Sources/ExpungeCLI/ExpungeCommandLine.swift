@@ -8,7 +8,7 @@ public enum ExpungeCommandLine {
 
   static let commands: [any Command.Type] = [
     TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ForgetCommand.self,
-    LogCommand.self, ShardTrainCommand.self, DatasetsCommand.self,
+    LogCommand.self, AuditCommand.self, ShardTrainCommand.self, DatasetsCommand.self,
   ]
 
   static let root = CommandSpec(

@@ -376,6 +376,12 @@ public final class Store {
     return sisa.aggregation.combine(models.map { $0.predictProbabilities(x) }, weights: weights)
   }
 
+  /// Ids the ledger knows: the forgotten ones (`forgotten: true`), or every training row.
+  public func sampleIDs(forgotten: Bool) throws -> Set<SampleID> {
+    let sql = "SELECT id FROM samples" + (forgotten ? " WHERE state = 'forgotten'" : "")
+    return Set(try ledger.db.query(sql).map { SampleID(UInt64(bitPattern: Int64($0[0].int!))) })
+  }
+
   /// Rows each shard still learns from.
   public func shardRowCounts() throws -> [Int] {
     try ledger.db.query(

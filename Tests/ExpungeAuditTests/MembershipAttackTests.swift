@@ -66,7 +66,7 @@ struct MembershipAttackTests {
 
   func attack(_ signal: MembershipSignal, model: MLP, members: Dataset) -> AttackResult {
     ThresholdAttack(signal).run(
-      model, retain: (members.features, members.labels),
+      AuditedModel(model), retain: (members.features, members.labels),
       calibration: (Self.part(1000..<1300).features, Self.part(1000..<1300).labels),
       forget: (members.features, members.labels),
       test: (Self.part(1300..<1600).features, Self.part(1300..<1600).labels))
@@ -93,7 +93,8 @@ struct MembershipAttackTests {
     let model = try SoftmaxRegression.fit(train, config: c)
     let forget = Self.part(0..<50)
     let metrics = UnlearningMetrics(
-      model, forget: forget, retain: Self.part(50..<400), test: Self.part(1300..<1600))
+      AuditedModel(model), forget: forget, retain: Self.part(50..<400), test: Self.part(1300..<1600)
+    )
     let predicted = model.predict(forget.features)
     let correct = zip(predicted, forget.labels).filter { $0 == $1 }.count
     #expect(metrics.forget.accuracy == Double(correct) / 50)

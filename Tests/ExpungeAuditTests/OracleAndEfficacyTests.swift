@@ -26,9 +26,10 @@ struct OracleAndEfficacyTests {
     let members = pool.subset(Array(0..<64))
     let model = try MembershipAttackTests.overfit(members)
     let test = pool.subset(Array(1300..<1600))
-    let memorized = try MIAEfficacy.compute(model, retain: members, test: test, forget: members)
+    let memorized = try MIAEfficacy.compute(
+      AuditedModel(model), retain: members, test: test, forget: members)
     let unseen = try MIAEfficacy.compute(
-      model, retain: members, test: test, forget: pool.subset(Array(200..<264)))
+      AuditedModel(model), retain: members, test: test, forget: pool.subset(Array(200..<264)))
     #expect(memorized < 0.35, "memorized rows should look like members: \(memorized)")
     #expect(unseen > memorized + 0.4, "unseen \(unseen) vs memorized \(memorized)")
   }
@@ -40,14 +41,16 @@ struct OracleAndEfficacyTests {
     let test = pool.subset(Array(1300..<1600))
     let a = try MembershipAttackTests.overfit(pool.subset(Array(0..<400)))
     let b = try MembershipAttackTests.overfit(retain)
-    let metricsA = UnlearningMetrics(a, forget: forget, retain: retain, test: test)
-    let metricsB = UnlearningMetrics(b, forget: forget, retain: retain, test: test)
+    let metricsA = UnlearningMetrics(AuditedModel(a), forget: forget, retain: retain, test: test)
+    let metricsB = UnlearningMetrics(AuditedModel(b), forget: forget, retain: retain, test: test)
     let same = OracleComparison(
-      unlearned: a, oracle: a, unlearnedMetrics: metricsA, oracleMetrics: metricsA,
+      unlearned: AuditedModel(a), oracle: AuditedModel(a), unlearnedMetrics: metricsA,
+      oracleMetrics: metricsA,
       unlearnedMIAEfficacy: 0.3, oracleMIAEfficacy: 0.3, forget: forget, test: test)
     #expect(same.averageGap == 0 && same.jsDivergenceTest == 0 && same.parameterDistance == 0)
     let different = OracleComparison(
-      unlearned: a, oracle: b, unlearnedMetrics: metricsA, oracleMetrics: metricsB,
+      unlearned: AuditedModel(a), oracle: AuditedModel(b), unlearnedMetrics: metricsA,
+      oracleMetrics: metricsB,
       unlearnedMIAEfficacy: 0.2, oracleMIAEfficacy: 0.6, forget: forget, test: test)
     #expect(different.gaps["MIA-efficacy"].map { abs($0 - 0.4) < 1e-12 } == true)
     #expect(different.gaps["UA"]! > 0.1, "a forgot nothing, b never saw the forget rows")

@@ -21,7 +21,9 @@ struct CommandLineParsingTests {
     #expect(r.err.isEmpty)
   }
 
-  @Test(arguments: ["train", "evaluate", "predict", "forget", "log", "datasets"])
+  @Test(arguments: [
+    "train", "evaluate", "predict", "forget", "log", "audit", "shard-train", "datasets",
+  ])
   func everyCommandHasHelpWithAnExample(command: String) {
     let viaFlag = expunge(command, "--help")
     let viaHelp = expunge("help", command)

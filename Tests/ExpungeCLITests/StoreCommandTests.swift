@@ -151,3 +151,44 @@ struct StoreCommandTests {
         || log.out.contains("\"requests\" : []"), "\(log.out)")
   }
 }
+
+@Suite("Audit command")
+struct AuditCommandTests {
+  /// After exact (SISA) unlearning the store's model is the oracle: every gap is 0.
+  @Test func exactUnlearningAuditsAsTheOracle() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let csv = try StoreCommandTests.csv(in: dir, name: "rows.csv")
+    let store = dir.appendingPathComponent("s")
+    StoreCommandTests.train(csv, store: store)
+    let before = expunge(
+      "audit", "--store", store.path, "--data", csv, "--id-column", "id", "--test", csv,
+      "--json")
+    #expect(before.status == 0, "\(before.err)")
+    #expect(before.out.contains("nothing has been forgotten yet"))
+    #expect(
+      expunge("forget", "--store", store.path, "--ids", "1003,1050,1100,1101,1200").status == 0)
+    let r = expunge(
+      "audit", "--store", store.path, "--data", csv, "--id-column", "id", "--test", csv,
+      "--json")
+    #expect(r.status == 0, "\(r.err)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    #expect(json["forgottenRows"] as? Int == 5)
+    let models = try #require(json["models"] as? [[String: Any]])
+    #expect(models.map { $0["name"] as? String } == ["original", "unlearned", "oracle"])
+    let attacks = try #require(models[1]["attacks"] as? [[String: Any]])
+    #expect(
+      attacks.map { $0["name"] as? String }
+        == ["loss-threshold", "confidence-threshold", "entropy-threshold"])
+    let comparison = try #require(json["oracleComparison"] as? [String: Any])
+    #expect(comparison["averageGap"] as? Double == 0)
+    #expect(comparison["parameterDistance"] as? Double == 0)
+    // Wrong data: the forgotten rows cannot be found.
+    let other = try StoreCommandTests.csv(without: [3, 50], in: dir, name: "other.csv")
+    let missing = expunge(
+      "audit", "--store", store.path, "--data", other, "--id-column", "id", "--test", csv)
+    #expect(missing.status == 65)
+    #expect(missing.err.contains("holds 3 of the 5 forgotten rows"))
+  }
+}

@@ -37,9 +37,11 @@ enum DataArguments {
   }
 
   /// Loads `--data` with the loader options, then applies `--classes` and `--limit`.
-  static func load(_ arguments: ParsedArguments, spec dataSpec: String? = nil, seed: UInt64 = 0)
-    throws -> Dataset
-  {
+  /// - Parameter limited: apply `--limit` (training data); false for held-out data.
+  static func load(
+    _ arguments: ParsedArguments, spec dataSpec: String? = nil, seed: UInt64 = 0,
+    limited: Bool = true
+  ) throws -> Dataset {
     var options = LoadOptions()
     if let label = arguments.string("label-column") {
       options.labelColumn = try columnSelector(label, option: "label-column", arguments)
@@ -53,7 +55,7 @@ enum DataArguments {
     if let classes = try selectedClasses(arguments) {
       data = try data.selectingClasses(classes)
     }
-    if let limit = try arguments.int("limit", in: 1...Int.max) {
+    if limited, let limit = try arguments.int("limit", in: 1...Int.max) {
       data = try data.limited(to: limit, seed: seed)
     }
     try data.validateFinite()
