@@ -6,19 +6,26 @@ import ExpungeModels
 public struct AuditedModel: Sendable {
   public var name: String
   public var classCount: Int
-  /// Class scores, rows × K (probabilities, or an ensemble's vote shares).
+  /// Class scores, rows × K, whose arg max is the model's prediction (probabilities, or an
+  /// ensemble's vote shares).
   public var probabilities: @Sendable (Matrix) -> Matrix
+  /// Class probabilities for losses and attacks. For a voting ensemble these are its shards'
+  /// mean probabilities: vote shares take a handful of values and make every loss-based
+  /// signal nearly constant.
+  public var posteriors: @Sendable (Matrix) -> Matrix
   /// All parameters (for distances between models of one layout); nil when meaningless.
   public var parameters: ParameterBuffer?
 
   public init(
     name: String, classCount: Int, parameters: ParameterBuffer?,
-    probabilities: @escaping @Sendable (Matrix) -> Matrix
+    probabilities: @escaping @Sendable (Matrix) -> Matrix,
+    posteriors: (@Sendable (Matrix) -> Matrix)? = nil
   ) {
     self.name = name
     self.classCount = classCount
     self.parameters = parameters
     self.probabilities = probabilities
+    self.posteriors = posteriors ?? probabilities
   }
 
   public init(_ classifier: any Classifier, name: String = "model") {

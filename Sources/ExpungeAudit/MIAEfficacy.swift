@@ -19,7 +19,7 @@ public enum MIAEfficacy {
       ? retain.subset(rng.choice(retain.count, test.count).sorted()) : retain
     func confidence(_ data: Dataset) -> [Float] {
       MembershipSignal.confidence.scores(
-        model.probabilities(data.features), labels: data.labels
+        model.posteriors(data.features), labels: data.labels
       )
       .map(Float.init)
     }

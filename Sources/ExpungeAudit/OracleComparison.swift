@@ -30,9 +30,9 @@ public struct OracleComparison: Sendable, Equatable, Codable {
     ]
     averageGap = gaps.values.reduce(0, +) / Double(gaps.count)
     jsDivergenceForget = Self.meanJSDivergence(
-      unlearned.probabilities(forget.features), oracle.probabilities(forget.features))
+      unlearned.posteriors(forget.features), oracle.posteriors(forget.features))
     jsDivergenceTest = Self.meanJSDivergence(
-      unlearned.probabilities(test.features), oracle.probabilities(test.features))
+      unlearned.posteriors(test.features), oracle.posteriors(test.features))
     if let a = unlearned.parameters, let b = oracle.parameters, a.views == b.views {
       parameterDistance = a.distance(to: b)
     } else {

@@ -33,7 +33,7 @@ public struct ThresholdAttack: Sendable {
     forget: (Matrix, [Int32]), test: (Matrix, [Int32])
   ) -> AttackResult {
     func scores(_ rows: (Matrix, [Int32])) -> [Double] {
-      signal.scores(model.probabilities(rows.0), labels: rows.1)
+      signal.scores(model.posteriors(rows.0), labels: rows.1)
     }
     let threshold = Self.bestThreshold(members: scores(retain), nonMembers: scores(calibration))
     let (members, nonMembers) = (scores(forget), scores(test))

@@ -4,6 +4,10 @@ import ExpungeStore
 import Foundation
 import Testing
 
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
+
 /// `train --store`, `forget`, `log` and `evaluate --store` through the command line.
 @Suite("Store commands")
 struct StoreCommandTests {
@@ -168,10 +172,27 @@ struct AuditCommandTests {
     #expect(before.out.contains("nothing has been forgotten yet"))
     #expect(
       expunge("forget", "--store", store.path, "--ids", "1003,1050,1100,1101,1200").status == 0)
+    let page = dir.appendingPathComponent("audit.html")
     let r = expunge(
       "audit", "--store", store.path, "--data", csv, "--id-column", "id", "--test", csv,
-      "--json")
+      "--json", "--report", page.path)
     #expect(r.status == 0, "\(r.err)")
+    // The report: self-contained, one chart for the gaps, three ROC charts (one curve per
+    // model each), three loss histograms, and every SVG well-formed XML.
+    let html = try String(contentsOf: page, encoding: .utf8)
+    #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
+    #expect(html.components(separatedBy: "<svg").count - 1 == 7)
+    #expect(html.components(separatedBy: "class=\"roc\"").count - 1 == 9)
+    #expect(html.components(separatedBy: "class=\"histogram\"").count - 1 == 9)
+    #expect(html.contains("every gap is 0: the unlearned model is the oracle"))
+    var rest = html[...]
+    while let start = rest.range(of: "<svg"),
+      let end = rest.range(of: "</svg>", range: start.upperBound..<rest.endIndex)
+    {
+      let svg = String(rest[start.lowerBound..<end.upperBound])
+      #expect(XMLParser(data: Data(svg.utf8)).parse(), "malformed SVG")
+      rest = rest[end.upperBound...]
+    }
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
     #expect(json["forgottenRows"] as? Int == 5)

@@ -5,18 +5,100 @@ import ExpungeStore
 import ExpungeUnlearning
 import Foundation
 
-/// SISA through the product's own store: train an MLP 784-256-10 store on Fashion-MNIST with
-/// S shards and R slices, then forget d random rows for each d (each time from a copy of the
-/// freshly trained store), and retrain shard 0 from scratch alone (the peer's unit of work).
+/// SISA (Bourtoule et al. 2021) for the MLP 784-256-10 on Fashion-MNIST, two ways:
+///
+/// - default, the in-process library (`SISAEnsemble`, what `peers/sisa_torch.py` restates):
+///   train S shards × R slices in memory, then for each d forget d random rows from a copy of
+///   the freshly trained ensemble, and time plain retraining (S = 1, R = 1) once as the
+///   baseline;
+/// - `--store`, through the product's own store: train a store on disk, forget from a copy of
+///   it, and retrain shard 0 from scratch alone (the peer's unit of work with `--retrain shard`).
 enum SISAWorker {
   static func run(_ options: Options) throws -> [String: Any] {
+    try options.flag("store") ? runStore(options) : runLibrary(options)
+  }
+
+  /// The deletion counts of `--deletions` (default 1,10,100).
+  static func deletionCounts(_ options: Options) -> [Int] {
+    options.string("deletions", "1,10,100").split(separator: ",").compactMap { Int($0) }
+  }
+
+  /// The in-process library: `SISAEnsemble.fit`, `forget` on a copy for each d, and plain
+  /// retraining (`MLP.fit`, which is S = 1, R = 1) on the rows left after the largest d.
+  static func runLibrary(_ options: Options) throws -> [String: Any] {
     let shards = options.int("shards", 1)
     let slices = options.int("slices", 1)
     let epochs = options.int("epochs", 10)
     let seed = UInt64(options.int("seed", 0))
-    let deletions = options.string("deletions", "1,10,100").split(separator: ",").compactMap {
-      Int($0)
+    let deletions = deletionCounts(options)
+    let train = try DatasetCatalog.load("fashion-mnist")
+    let test = try DatasetCatalog.load("fashion-mnist:test")
+    var mlp = MLPConfig()
+    mlp.hidden = [256]
+    mlp.epochs = epochs
+    mlp.batchSize = 128
+    mlp.learningRate = 1e-3
+    mlp.seed = seed
+    let configuration = ModelConfiguration.mlp(mlp)
+    let sisa = SISAConfig(shards: shards, slices: slices, aggregation: .vote)
+    func accuracy(_ predicted: [Int32]) -> Double {
+      Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
     }
+    // Rows to forget: the first d of one seeded draw, so the sets are nested (1 ⊂ 10 ⊂ 100).
+    func deletedIDs(_ d: Int) -> Set<SampleID> {
+      var rng = SeededGenerator(seed: seed)
+      return Set(rng.choice(train.count, d).map { train.ids[$0] })
+    }
+
+    var clock = Date()
+    let trained = try SISAEnsemble.fit(train, configuration: configuration, sisa: sisa)
+    let trainSeconds = Date().timeIntervalSince(clock)
+    let testAccuracy = accuracy(trained.predict(test.features))
+
+    var forgets: [[String: Any]] = []
+    for d in deletions {
+      let ids = deletedIDs(d)
+      var copy = trained
+      clock = Date()
+      let report = try copy.forget(ids)
+      let seconds = Date().timeIntervalSince(clock)
+      let retrained = report.retrainedStages.sorted { $0.key < $1.key }
+      forgets.append([
+        "count": d, "forget_s": seconds, "shards_retrained": retrained.count,
+        "stages_retrained": retrained.reduce(0) { $0 + slices - $1.value },
+        "retrained": retrained.map { [$0.key, $0.value] },
+        "test_accuracy_after": accuracy(copy.predict(test.features)),
+      ])
+    }
+
+    // Retraining from scratch: one plain MLP on the rows left after the largest deletion.
+    let largest = deletions.max() ?? 0
+    let remaining = train.removing(ids: deletedIDs(largest))
+    clock = Date()
+    let plain = try MLP.fit(remaining, config: mlp)
+    let retrainSeconds = Date().timeIntervalSince(clock)
+
+    return [
+      "work": "sisa", "mode": "library", "shards": shards, "slices": slices, "epochs": epochs,
+      "epochs_per_stage": SliceSchedule.epochsPerStage(epochs: epochs, slices: slices),
+      "seed": Int(seed), "aggregation": sisa.aggregation.rawValue,
+      "shard_sizes": trained.shardSizes, "train_s": trainSeconds,
+      "test_accuracy": testAccuracy, "deletions": forgets, "retrain_s": retrainSeconds,
+      "retrain_rows": remaining.count,
+      "retrain_test_accuracy": plain.accuracy(test.features, labels: test.labels),
+      "retrain_note":
+        "plain MLP (S = 1, R = 1, \(epochs) epochs) from scratch on the training rows minus the \(largest)-row deletion set, timed once and used as the retraining baseline for every d",
+    ]
+  }
+
+  /// Through the store: `Store.create` on disk, `Store.forget` on a copy for each d, and
+  /// shard 0 retrained from scratch in memory.
+  static func runStore(_ options: Options) throws -> [String: Any] {
+    let shards = options.int("shards", 1)
+    let slices = options.int("slices", 1)
+    let epochs = options.int("epochs", 10)
+    let seed = UInt64(options.int("seed", 0))
+    let deletions = deletionCounts(options)
     let train = try DatasetCatalog.load("fashion-mnist")
     let test = try DatasetCatalog.load("fashion-mnist:test")
     var mlp = MLPConfig()
@@ -66,7 +148,7 @@ enum SISAWorker {
     let shardSeconds = Date().timeIntervalSince(clock)
 
     return [
-      "work": "sisa", "shards": shards, "slices": slices, "epochs": epochs,
+      "work": "sisa", "mode": "store", "shards": shards, "slices": slices, "epochs": epochs,
       "train_s": trainSeconds, "test_accuracy": accuracy, "deletions": forgets,
       "shard_retrain_s": shardSeconds, "shard_rows": shardData.count,
       "store_bytes": footprint, "raw_training_bytes": train.count * train.featureCount * 4,

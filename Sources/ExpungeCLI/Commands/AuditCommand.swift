@@ -12,7 +12,7 @@ enum AuditCommand: Command {
     name: "audit",
     abstract: "Measure what a store's model still knows about the rows it forgot.",
     discussion:
-      "Compares three models: the original (retrained on every training row), the store's current model, and the oracle (retrained on the rows kept, same recipe and seed). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, and membership-inference attacks by name (loss-, confidence- and entropy-threshold: AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, forgotten rows against as many test rows; MIA-efficacy as SalUn defines it). The store purges forgotten rows, so --data must give the original training data to find them by id. Shadow-model, LiRA and ε-score attacks, backdoor checks and the HTML report are not built yet.",
+      "Compares three models: the original (retrained on every training row), the store's current model, and the oracle (retrained on the rows kept, same recipe and seed). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, and membership-inference attacks by name (loss-, confidence- and entropy-threshold: AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, forgotten rows against as many test rows; MIA-efficacy as SalUn defines it). Accuracies follow the store's aggregation; losses and attacks use the shards' mean probabilities, since votes carry almost no loss signal. The store purges forgotten rows, so --data must give the original training data to find them by id. Shadow-model, LiRA and ε-score attacks, backdoor checks and the HTML report are not built yet.",
     options: [
       OptionSpec(
         name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
@@ -26,11 +26,16 @@ enum AuditCommand: Command {
         .flag("no-oracle", "Skip retraining the oracle."),
         OptionSpec(
           name: "seed", valueName: "s", help: "Seed of the audit's sampling.", defaultValue: "0"),
+        OptionSpec(
+          name: "report", valueName: "file.html",
+          help:
+            "Also write a self-contained HTML report (summary, ROC curves, loss histograms, gaps)."),
         .flag("json", "Print every number as one JSON document on stdout."),
       ],
     examples: [
       "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test",
       "expunge audit --store runs/fm --data rows.csv --id-column id --test test.csv --json",
+      "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test --report audit.html",
     ])
 
   struct ModelReport: Encodable {
@@ -93,7 +98,10 @@ enum AuditCommand: Command {
       parameters.values = values
       return AuditedModel(
         name: name, classCount: store.classCount, parameters: parameters,
-        probabilities: { x in aggregation.combine(models.map { $0.predictProbabilities(x) }) })
+        probabilities: { x in aggregation.combine(models.map { $0.predictProbabilities(x) }) },
+        posteriors: { x in
+          SISAAggregation.meanProbability.combine(models.map { $0.predictProbabilities(x) })
+        })
     }
     var audited = [ensemble(try store.shardModels(), name: "unlearned")]
     if !arguments.flag("no-original") && !forget.isEmpty {
@@ -148,6 +156,32 @@ enum AuditCommand: Command {
         unlearnedMIAEfficacy: u.miaEfficacy, oracleMIAEfficacy: o.miaEfficacy, forget: forget,
         test: test)
     }
+    if let path = arguments.string("report") {
+      func losses(_ model: AuditedModel, _ data: Dataset) -> [Double] {
+        MembershipSignal.loss.scores(model.posteriors(data.features), labels: data.labels).map {
+          -$0
+        }
+      }
+      let ledger = try store.requests().last.map {
+        "Last request: #\($0.seq), \($0.ids.count) id(s), \($0.method), completed \($0.completed ?? $0.state), hash \($0.hash ?? "-")"
+      }
+      let page = HTMLReport(
+        title: "Expunge audit of \(store.directory.lastPathComponent)",
+        context: [
+          "Store \(store.directory.path), model version \(try store.currentVersion()): \(forget.count) forgotten, \(retain.count) kept, \(test.count) test rows."
+        ] + (ledger.map { [$0] } ?? []) + notes,
+        models: zip(audited, reports).map { model, r in
+          HTMLReport.Model(
+            name: r.name, unlearningAccuracy: r.unlearningAccuracy,
+            retainAccuracy: r.metrics.retain.accuracy, testAccuracy: r.metrics.test.accuracy,
+            miaEfficacy: r.miaEfficacy, attacks: r.attacks,
+            losses: [
+              "forget": losses(model, forget), "retain": losses(model, retain),
+              "test": losses(model, test),
+            ].filter { !$0.value.isEmpty })
+        }, gaps: comparison?.gaps, averageGap: comparison?.averageGap)
+      try AtomicFile.write(Data(page.render().utf8), to: URL(fileURLWithPath: path))
+    }
     let report = Report(
       store: store.directory.path, version: try store.currentVersion(),
       forgottenRows: forget.count, retainedRows: retain.count, testRows: test.count,
@@ -184,5 +218,6 @@ enum AuditCommand: Command {
           c.parameterDistance.map { String(format: "%.3g", $0) } ?? "-"))
     }
     console.print("  in \(ProgressBar.duration(report.seconds))")
+    if let path = arguments.string("report") { console.print("Report written to \(path)") }
   }
 }
