@@ -205,6 +205,10 @@ def deleted(d):
     return np.array(SeededGenerator(args.seed).choice(n, d), dtype=np.int64)
 
 
+# Untimed warm-up: torch's first steps pay one-off set-up (thread pool, allocator, kernels)
+# that would otherwise land in train_s alone.
+run_epochs(*new_model(), torch.arange(1280), 1)
+
 alive = np.ones(n, dtype=bool)
 start = time.perf_counter()
 trained = [train_stages(k, 0, None, alive) for k in range(args.shards)]

@@ -122,7 +122,8 @@ enum SISAWorker {
     for d in deletions {
       let copy = work.appendingPathComponent("forget-\(d)")
       try FileManager.default.copyItem(at: base, to: copy)
-      var rng = SeededGenerator(seed: seed).derived("deletions").derived(UInt64(d))
+      // The library mode's draw (and the peer's): the first d of one seeded choice.
+      var rng = SeededGenerator(seed: seed)
       let ids = rng.choice(train.count, d).map { train.ids[$0] }
       let opened = try Store.open(copy)
       clock = Date()

@@ -1,7 +1,8 @@
 import Foundation
 
 // expunge-bench run [--pairs N]       the driver: races Expunge against the peers
-// expunge-bench sisa [--grid full]    SISA unlearning against retraining and a PyTorch SISA
+// expunge-bench sisa [--grid small|full] [--pairs N] [--store]
+//                                      SISA unlearning against retraining and a PyTorch SISA
 // expunge-bench worker <work> [...]   one measurement in this process, one JSON line out
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
@@ -11,7 +12,8 @@ do {
   case "sisa": try SISADriver.run(Array(arguments.dropFirst()))
   default:
     print(
-      "usage: expunge-bench run [--pairs N] | sisa [--grid small|full] | worker <work> [options]")
+      "usage: expunge-bench run [--pairs N] | sisa [--grid small|full] [--pairs N] [--store]"
+        + " | worker <work> [options]")
     exit(64)
   }
 } catch {
