@@ -13,8 +13,8 @@ public struct SetMetrics: Sendable, Equatable, Codable {
   public var perClassAccuracy: [Double?]
 
   public init(_ model: AuditedModel, _ data: Dataset) {
-    let predicted = model.probabilities(data.features).argmaxRows()
-    let p = model.posteriors(data.features)
+    let (scores, p) = model.outputs(data.features)
+    let predicted = scores.argmaxRows()
     var correct = [Int](repeating: 0, count: model.classCount)
     var counts = [Int](repeating: 0, count: model.classCount)
     var loss = 0.0

@@ -65,34 +65,20 @@ struct LBFGS {
         axpy(alphas[i] - beta, sHistory[i], &q)
       }
       var direction = q.map { -$0 }
-      var slope = dot(gradient, direction)
-      if slope >= 0 {  // not a descent direction (numerical trouble): restart from −g
+      // Not a descent direction (numerical trouble): restart from −g.
+      if dot(gradient, direction) >= 0 {
         sHistory.removeAll()
         yHistory.removeAll()
         rhoHistory.removeAll()
         direction = gradient.map { -$0 / max(gNorm, 1) }
-        slope = dot(gradient, direction)
       }
-      var step = 1.0
-      var next: [Double] = theta
-      var trial: (value: Double, gradient: [Double]) = (value, gradient)
-      var accepted = false
-      for _ in 0..<40 {
-        for i in 0..<theta.count { next[i] = theta[i] + step * direction[i] }
-        trial = f(next)
-        evaluations += 1
-        if acceptsStep(
-          value: value, slope: slope, step: step, trialValue: trial.value,
-          trialGradient: trial.gradient, direction: direction)
-        {
-          accepted = true
-          break
-        }
-        step *= 0.5
-      }
-      guard accepted else { break }  // no decrease possible at this precision: we are done
+      let search = backtrackingLineSearch(
+        from: theta, value: value, gradient: gradient, direction: direction, evaluate: f)
+      evaluations += search.evaluations
+      // No decrease possible at this precision: we are done.
+      guard let (next, trialValue, trialGradient) = search.point else { break }
       let s = zip(next, theta).map { $0 - $1 }
-      let y = zip(trial.gradient, gradient).map { $0 - $1 }
+      let y = zip(trialGradient, gradient).map { $0 - $1 }
       let sy = dot(s, y)
       if sy > 1e-10 * norm(s) * norm(y) {
         sHistory.append(s)
@@ -104,8 +90,7 @@ struct LBFGS {
           rhoHistory.removeFirst()
         }
       }
-      theta = next
-      (value, gradient) = trial
+      (theta, value, gradient) = (next, trialValue, trialGradient)
       gNorm = gradientNorm.of(gradient)
       iterations += 1
       observer?(iterations, value, gNorm)

@@ -160,23 +160,15 @@ public struct SavedModel: Sendable {
   /// Rebuilds the fitted classifier; throws `ModelError.layoutMismatch` if the weights do not
   /// fit the configuration.
   public func instantiate() throws -> any Classifier {
+    let type: any Classifier.Type
     switch configuration {
-    case .logistic:
-      return try LogisticRegression(
-        configuration: configuration, featureCount: featureCount, classCount: classCount,
-        parameters: parameters)
-    case .softmax:
-      return try SoftmaxRegression(
-        configuration: configuration, featureCount: featureCount, classCount: classCount,
-        parameters: parameters)
-    case .ridge:
-      return try RidgeClassifier(
-        configuration: configuration, featureCount: featureCount, classCount: classCount,
-        parameters: parameters)
-    case .mlp:
-      return try MLP(
-        configuration: configuration, featureCount: featureCount, classCount: classCount,
-        parameters: parameters)
+    case .logistic: type = LogisticRegression.self
+    case .softmax: type = SoftmaxRegression.self
+    case .ridge: type = RidgeClassifier.self
+    case .mlp: type = MLP.self
     }
+    return try type.init(
+      configuration: configuration, featureCount: featureCount, classCount: classCount,
+      parameters: parameters)
   }
 }

@@ -34,27 +34,12 @@ struct NewtonSolver {
       var direction = gradient
       LAPACK.choleskySolve(factor: factor, n: p, &direction)
       for i in 0..<p { direction[i] = -direction[i] }
-      let slope = dot(gradient, direction)
-      var step = 1.0
-      var accepted = false
-      var next = theta
-      var trial = (value: value, gradient: gradient)
-      for _ in 0..<40 {
-        for i in 0..<p { next[i] = theta[i] + step * direction[i] }
-        trial = objective.valueAndGradient(next, rowWeights: nil)
-        evaluations += 1
-        if acceptsStep(
-          value: value, slope: slope, step: step, trialValue: trial.value,
-          trialGradient: trial.gradient, direction: direction)
-        {
-          accepted = true
-          break
-        }
-        step *= 0.5
-      }
-      guard accepted else { break }
-      theta = next
-      (value, gradient) = trial
+      let search = backtrackingLineSearch(
+        from: theta, value: value, gradient: gradient, direction: direction
+      ) { objective.valueAndGradient($0, rowWeights: nil) }
+      evaluations += search.evaluations
+      guard let point = search.point else { break }
+      (theta, value, gradient) = point
       gNorm = gradientNorm.of(gradient)
       iterations += 1
       observer?(iterations, value, gNorm)

@@ -100,6 +100,7 @@ final class SQLiteDatabase {
 
   /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`), committed when it returns and
   /// rolled back when it throws.
+  @discardableResult
   func transaction<T>(_ body: () throws -> T) throws -> T {
     try execute("BEGIN IMMEDIATE")
     do {

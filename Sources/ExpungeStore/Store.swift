@@ -80,22 +80,15 @@ public final class Store {
     // Row hashes are independent: SHA-256 over the 188 MB of Fashion-MNIST is the costliest
     // step of creating a store, so it runs on every core.
     var hashes = [String](repeating: "", count: data.count)
-    let chunks = Threads.count
-    var chunkHashes = [[String]](repeating: [], count: chunks)
-    chunkHashes.withUnsafeMutableBufferPointer { out in
-      let outPointer = SendablePointer(out.baseAddress!)
-      let features = data.features
-      let labels = data.labels
-      DispatchQueue.concurrentPerform(iterations: chunks) { c in
-        let range = chunkRange(count: data.count, chunks: chunks, index: c)
-        outPointer[c] = range.map { i in
-          RowFile.rowHash(label: labels[i], features: features.storage[(i * d)..<((i + 1) * d)])
+    let (features, labels) = (data.features, data.labels)
+    hashes.withUnsafeMutableBufferPointer { buffer in
+      let out = SendablePointer(buffer.baseAddress!)
+      parallelFor(data.count, minimumChunk: 512) { range in
+        for i in range {
+          out[i] = RowFile.rowHash(
+            label: labels[i], features: features.storage[(i * d)..<((i + 1) * d)])
         }
       }
-    }
-    for c in 0..<chunks {
-      let range = chunkRange(count: data.count, chunks: chunks, index: c)
-      for (j, i) in range.enumerated() { hashes[i] = chunkHashes[c][j] }
     }
     var shardRows = (0..<sisa.shards).map { k -> RowFile.Rows in
       let count = places.lazy.filter { $0.shard == k }.count

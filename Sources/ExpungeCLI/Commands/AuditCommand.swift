@@ -12,7 +12,7 @@ enum AuditCommand: Command {
     name: "audit",
     abstract: "Measure what a store's model still knows about the rows it forgot.",
     discussion:
-      "Compares three models: the original (retrained on every training row), the store's current model, and the oracle (retrained on the rows kept, same recipe and seed). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, and membership-inference attacks by name (loss-, confidence- and entropy-threshold: AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, forgotten rows against as many test rows; MIA-efficacy as SalUn defines it). Accuracies follow the store's aggregation; losses and attacks use the shards' mean probabilities, since votes carry almost no loss signal. The store purges forgotten rows, so --data must give the original training data to find them by id. Shadow-model, LiRA and ε-score attacks, backdoor checks and the HTML report are not built yet.",
+      "Compares three models: the original (retrained on every training row), the store's current model, and the oracle (retrained on the rows kept, same recipe and seed). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, and membership-inference attacks by name (loss-, confidence- and entropy-threshold: AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, forgotten rows against as many test rows; MIA-efficacy as SalUn defines it). Accuracies follow the store's aggregation; losses and attacks use the shards' mean probabilities, since votes carry almost no loss signal. The store purges forgotten rows, so --data must give the original training data to find them by id. --report writes the same as a self-contained HTML page with ROC curves and loss histograms. Shadow-model, LiRA and ε-score attacks and backdoor checks are not built yet.",
     options: [
       OptionSpec(
         name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
@@ -96,12 +96,10 @@ enum AuditCommand: Command {
       }
       var parameters = ParameterBuffer(layout: layout)
       parameters.values = values
-      return AuditedModel(
-        name: name, classCount: store.classCount, parameters: parameters,
-        probabilities: { x in aggregation.combine(models.map { $0.predictProbabilities(x) }) },
-        posteriors: { x in
-          SISAAggregation.meanProbability.combine(models.map { $0.predictProbabilities(x) })
-        })
+      return AuditedModel(name: name, classCount: store.classCount, parameters: parameters) { x in
+        let shards = models.map { $0.predictProbabilities(x) }
+        return (aggregation.combine(shards), SISAAggregation.meanProbability.combine(shards))
+      }
     }
     var audited = [ensemble(try store.shardModels(), name: "unlearned")]
     if !arguments.flag("no-original") && !forget.isEmpty {

@@ -55,20 +55,16 @@ struct TrainingPlan {
     case .softmax:
       var c = SoftmaxRegressionConfig()
       c.l2 = l2 ?? c.l2
-      c.tolerance =
-        try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
-      c.toleranceNorm = try a.choice("tolerance-norm", as: GradientNorm.self) ?? c.toleranceNorm
-      c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
-      c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
+      try Self.readSolverOptions(
+        a, tolerance: &c.tolerance, norm: &c.toleranceNorm, maxIterations: &c.maxIterations,
+        solver: &c.solver)
       configuration = .softmax(c)
     case .logistic:
       var c = LogisticRegressionConfig()
       c.l2 = l2 ?? c.l2
-      c.tolerance =
-        try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
-      c.toleranceNorm = try a.choice("tolerance-norm", as: GradientNorm.self) ?? c.toleranceNorm
-      c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
-      c.solver = try a.choice("solver", as: ConvexSolver.self) ?? c.solver
+      try Self.readSolverOptions(
+        a, tolerance: &c.tolerance, norm: &c.toleranceNorm, maxIterations: &c.maxIterations,
+        solver: &c.solver)
       configuration = .logistic(c)
     case .ridge:
       var c = RidgeConfig()
@@ -78,5 +74,17 @@ struct TrainingPlan {
       }
       configuration = .ridge(c)
     }
+  }
+
+  /// The convex solvers' options, shared by logistic and softmax regression; each stays at
+  /// the configuration's default when not given.
+  private static func readSolverOptions(
+    _ a: ParsedArguments, tolerance: inout Double, norm: inout GradientNorm,
+    maxIterations: inout Int, solver: inout ConvexSolver
+  ) throws {
+    tolerance = try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? tolerance
+    norm = try a.choice("tolerance-norm", as: GradientNorm.self) ?? norm
+    maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? maxIterations
+    solver = try a.choice("solver", as: ConvexSolver.self) ?? solver
   }
 }

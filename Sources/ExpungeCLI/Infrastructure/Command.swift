@@ -1,5 +1,5 @@
 /// One `expunge` subcommand: its declared shape and what it does.
-protocol Command {
+protocol Command: Sendable {
   /// Options, help and examples.
   static var spec: CommandSpec { get }
   /// Validates and runs. Throws `CLIError` (or a module error, mapped by `CLIError.from`).
