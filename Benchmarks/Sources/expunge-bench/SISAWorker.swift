@@ -14,41 +14,58 @@ import Foundation
 /// - `--store`, through the product's own store: train a store on disk, forget from a copy of
 ///   it, and retrain shard 0 from scratch alone (the peer's unit of work with `--retrain shard`).
 enum SISAWorker {
-  static func run(_ options: Options) throws -> [String: Any] {
-    try options.flag("store") ? runStore(options) : runLibrary(options)
-  }
+  /// What both modes share: the grid point, the data, the recipe and the deletion draw.
+  struct Setup {
+    let shards: Int
+    let slices: Int
+    let epochs: Int
+    let seed: UInt64
+    let deletions: [Int]
+    let train: Dataset
+    let test: Dataset
+    let configuration: ModelConfiguration
+    let sisa: SISAConfig
 
-  /// The deletion counts of `--deletions` (default 1,10,100).
-  static func deletionCounts(_ options: Options) -> [Int] {
-    options.string("deletions", "1,10,100").split(separator: ",").compactMap { Int($0) }
-  }
-
-  /// The in-process library: `SISAEnsemble.fit`, `forget` on a copy for each d, and plain
-  /// retraining (`MLP.fit`, which is S = 1, R = 1) on the rows left after the largest d.
-  static func runLibrary(_ options: Options) throws -> [String: Any] {
-    let shards = options.int("shards", 1)
-    let slices = options.int("slices", 1)
-    let epochs = options.int("epochs", 10)
-    let seed = UInt64(options.int("seed", 0))
-    let deletions = deletionCounts(options)
-    let train = try DatasetCatalog.load("fashion-mnist")
-    let test = try DatasetCatalog.load("fashion-mnist:test")
-    var mlp = MLPConfig()
-    mlp.hidden = [256]
-    mlp.epochs = epochs
-    mlp.batchSize = 128
-    mlp.learningRate = 1e-3
-    mlp.seed = seed
-    let configuration = ModelConfiguration.mlp(mlp)
-    let sisa = SISAConfig(shards: shards, slices: slices, aggregation: .vote)
-    func accuracy(_ predicted: [Int32]) -> Double {
-      Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
+    init(_ options: Options) throws {
+      shards = options.int("shards", 1)
+      slices = options.int("slices", 1)
+      epochs = options.int("epochs", 10)
+      seed = UInt64(options.int("seed", 0))
+      deletions = options.string("deletions", "1,10,100").split(separator: ",").compactMap {
+        Int($0)
+      }
+      train = try DatasetCatalog.load("fashion-mnist")
+      test = try DatasetCatalog.load("fashion-mnist:test")
+      var mlp = MLPConfig()  // 784-256-10, ReLU, Adam 1e-3, batch 128
+      mlp.epochs = epochs
+      mlp.seed = seed
+      configuration = .mlp(mlp)
+      sisa = SISAConfig(shards: shards, slices: slices, aggregation: .vote)
     }
-    // Rows to forget: the first d of one seeded draw, so the sets are nested (1 ⊂ 10 ⊂ 100).
+
+    /// Rows to forget: the first d of one seeded draw, so the sets are nested
+    /// (1 ⊂ 10 ⊂ 100); the peer re-states the same draw.
     func deletedIDs(_ d: Int) -> Set<SampleID> {
       var rng = SeededGenerator(seed: seed)
       return Set(rng.choice(train.count, d).map { train.ids[$0] })
     }
+  }
+
+  static func run(_ options: Options) throws -> [String: Any] {
+    let setup = try Setup(options)
+    return try options.flag("store") ? runStore(setup) : runLibrary(setup)
+  }
+
+  /// The in-process library: `SISAEnsemble.fit`, `forget` on a copy for each d, and plain
+  /// retraining (`MLP.fit`, which is S = 1, R = 1) on the rows left after the largest d.
+  static func runLibrary(_ setup: Setup) throws -> [String: Any] {
+    let (shards, slices, epochs, seed) = (setup.shards, setup.slices, setup.epochs, setup.seed)
+    let (deletions, train, test) = (setup.deletions, setup.train, setup.test)
+    let (configuration, sisa) = (setup.configuration, setup.sisa)
+    func accuracy(_ predicted: [Int32]) -> Double {
+      Double(zip(predicted, test.labels).filter { $0 == $1 }.count) / Double(test.count)
+    }
+    let deletedIDs = setup.deletedIDs
 
     var clock = Date()
     let trained = try SISAEnsemble.fit(train, configuration: configuration, sisa: sisa)
@@ -75,6 +92,7 @@ enum SISAWorker {
     let largest = deletions.max() ?? 0
     let remaining = train.removing(ids: deletedIDs(largest))
     clock = Date()
+    guard case .mlp(let mlp) = configuration else { preconditionFailure("SISA bench is MLP-only") }
     let plain = try MLP.fit(remaining, config: mlp)
     let retrainSeconds = Date().timeIntervalSince(clock)
 
@@ -93,18 +111,13 @@ enum SISAWorker {
 
   /// Through the store: `Store.create` on disk, `Store.forget` on a copy for each d, and
   /// shard 0 retrained from scratch in memory.
-  static func runStore(_ options: Options) throws -> [String: Any] {
-    let shards = options.int("shards", 1)
-    let slices = options.int("slices", 1)
-    let epochs = options.int("epochs", 10)
-    let seed = UInt64(options.int("seed", 0))
-    let deletions = deletionCounts(options)
-    let train = try DatasetCatalog.load("fashion-mnist")
-    let test = try DatasetCatalog.load("fashion-mnist:test")
-    var mlp = MLPConfig()
-    mlp.epochs = epochs
-    let configuration = ModelConfiguration.mlp(mlp)
-    let sisa = SISAConfig(shards: shards, slices: slices)
+  static func runStore(_ setup: Setup) throws -> [String: Any] {
+    let (shards, slices, epochs, deletions) = (
+      setup.shards, setup.slices, setup.epochs, setup.deletions
+    )
+    let (train, test, configuration, sisa) = (
+      setup.train, setup.test, setup.configuration, setup.sisa
+    )
     let work = FileManager.default.temporaryDirectory
       .appendingPathComponent("expunge-bench-sisa-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: work) }
@@ -122,9 +135,7 @@ enum SISAWorker {
     for d in deletions {
       let copy = work.appendingPathComponent("forget-\(d)")
       try FileManager.default.copyItem(at: base, to: copy)
-      // The library mode's draw (and the peer's): the first d of one seeded choice.
-      var rng = SeededGenerator(seed: seed)
-      let ids = rng.choice(train.count, d).map { train.ids[$0] }
+      let ids = Array(setup.deletedIDs(d)).sorted()
       let opened = try Store.open(copy)
       clock = Date()
       let request = try opened.forget(ids, method: .sisa)
