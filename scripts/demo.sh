@@ -25,5 +25,5 @@ step "The ledger, its hash chain verified" \
   "$bin" log --store "$dir/store" --verify
 step "Audit: original vs unlearned vs oracle (both retrained), membership-inference attacks" \
   "$bin" audit --store "$dir/store" --data fashion-mnist --test fashion-mnist:test \
-  --report "$dir/audit.html"
+  --reference-models 4 --report "$dir/audit.html"
 printf '\nThe store is in %s/store; the audit report is %s/audit.html\n' "$dir" "$dir"

@@ -36,16 +36,26 @@ public struct HTMLReport {
   /// Gaps of the unlearned model to the oracle, by metric, and their mean.
   public var gaps: [String: Double]?
   public var averageGap: Double?
+  /// The ε-score of the unlearning method, when measured.
+  public var epsilonScore: EpsilonScore?
+  /// Seconds per stage of the audit.
+  public var timings: [String: Double]
+  /// The one-line answer shown first.
+  public var verdict: AuditVerdict?
 
   public init(
     title: String, context: [String], models: [Model], gaps: [String: Double]?,
-    averageGap: Double?
+    averageGap: Double?, epsilonScore: EpsilonScore? = nil, timings: [String: Double] = [:],
+    verdict: AuditVerdict? = nil
   ) {
+    self.verdict = verdict
     self.title = title
     self.context = context
     self.models = models
     self.gaps = gaps
     self.averageGap = averageGap
+    self.epsilonScore = epsilonScore
+    self.timings = timings
   }
 
   static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
@@ -75,24 +85,44 @@ public struct HTMLReport {
     {
       html += histogram(set: set)
     }
+    if let epsilonScore { html += "<h2>ε-score</h2>\n" + epsilonChart(epsilonScore) }
+    if !timings.isEmpty { html += timingTable() }
     html += "</body></html>\n"
     return html
   }
 
   private func summaryTable() -> String {
-    let attackNames = models.first?.attacks.map(\.name) ?? []
-    var t = "<table><tr><th>model</th><th>UA</th><th>RA</th><th>TA</th>"
-    t += attackNames.map { "<th>\(escape($0)) AUC</th>" }.joined() + "<th>MIA-efficacy</th></tr>\n"
+    var t = "<h2>Summary</h2>\n"
+    if let verdict {
+      t +=
+        "<p class=\"verdict\" style=\"font-size:1.2em;color:\(verdict.indistinguishable ? "#2ca02c" : "#d62728")\"><b>\(escape(verdict.summary))</b></p>\n"
+    }
+    t += "<table><tr><th>model</th><th>UA</th><th>RA</th><th>TA</th><th>MIA-efficacy</th></tr>\n"
     for m in models {
       t += "<tr><td>\(escape(m.name))</td>"
-      t += [m.unlearningAccuracy, m.retainAccuracy, m.testAccuracy].map { "<td>\(f($0))</td>" }
-        .joined()
       t +=
-        m.attacks.map { "<td>\(f($0.auc))</td>" }.joined() + "<td>\(f(m.miaEfficacy))</td></tr>\n"
+        [m.unlearningAccuracy, m.retainAccuracy, m.testAccuracy, m.miaEfficacy].map {
+          "<td>\(f($0))</td>"
+        }.joined() + "</tr>\n"
     }
     if let averageGap {
-      t +=
-        "<tr><td colspan=\"\(5 + attackNames.count)\">Avg. Gap to the oracle: \(f(averageGap))</td></tr>\n"
+      t += "<tr><td colspan=\"5\">Avg. Gap to the oracle: \(f(averageGap))</td></tr>\n"
+    }
+    t += "</table>\n"
+    let attacks = models.first?.attacks ?? []
+    guard !attacks.isEmpty else { return t }
+    t += "<table><tr><th>attack</th>"
+    t += models.map { "<th>\(escape($0.name)) AUC</th>" }.joined()
+    t += models.map { "<th>\(escape($0.name)) TPR at 1 % FPR</th>" }.joined()
+    t += "<th>chance (1σ)</th></tr>\n"
+    for (i, attack) in attacks.enumerated() {
+      t += "<tr><td>\(escape(attack.name))</td>"
+      t += models.map { i < $0.attacks.count ? "<td>\(f($0.attacks[i].auc))</td>" : "<td>-</td>" }
+        .joined()
+      t += models.map {
+        i < $0.attacks.count ? "<td>\(f($0.attacks[i].tprAt1PercentFPR))</td>" : "<td>-</td>"
+      }.joined()
+      t += "<td>0.5 ± \(String(format: "%.3f", attack.aucNoise))</td></tr>\n"
     }
     return t + "</table>\n"
   }
@@ -200,6 +230,41 @@ public struct HTMLReport {
       gaps.values.allSatisfy { $0 == 0 }
       ? "every gap is 0: the unlearned model is the oracle" : "|unlearned − oracle| per metric"
     return frame(content, caption: caption, xLabel: "", yLabel: "absolute gap")
+  }
+
+  /// Rows per ε bucket: the score's buckets of width ½ up to the ceiling, then "≥ ceiling".
+  private func epsilonChart(_ e: EpsilonScore) -> String {
+    let top = Double(max(e.bucketCounts.max() ?? 1, 1))
+    let width = 260 / Double(max(e.bucketCounts.count, 1))
+    var content = ""
+    for (b, count) in e.bucketCounts.enumerated() {
+      let h = 220 * Double(count) / top
+      let x = 60 + width * Double(b)
+      let label =
+        b < e.bucketCounts.count - 1
+        ? String(format: "%.1f–%.1f", 0.5 * Double(b), 0.5 * Double(b + 1))
+        : String(format: "≥ %.1f", e.ceiling)
+      content +=
+        "<rect class=\"epsilon\" x=\"\(r(x + 2))\" y=\"\(r(230 - h))\" width=\"\(r(width - 4))\" height=\"\(r(h))\" fill=\"#2ca02c\"/>\n"
+      content +=
+        "<text x=\"\(r(x + width / 2))\" y=\"245\" text-anchor=\"middle\">\(escape(label))</text>\n"
+      content +=
+        "<text x=\"\(r(x + width / 2))\" y=\"\(r(225 - h))\" text-anchor=\"middle\">\(count)</text>\n"
+    }
+    return frame(
+      content,
+      caption: String(
+        format: "per-row ε of %d forgotten rows (K = %d per side, δ = %g): forget score %.4f",
+        e.epsilons.count, e.models, e.delta, e.forgetScore),
+      xLabel: "ε bucket", yLabel: "rows")
+  }
+
+  private func timingTable() -> String {
+    var t = "<h2>Timings</h2>\n<table><tr><th>stage</th><th>seconds</th></tr>\n"
+    for (stage, seconds) in timings.sorted(by: { $0.value > $1.value }) {
+      t += "<tr><td>\(escape(stage))</td><td>\(String(format: "%.2f", seconds))</td></tr>\n"
+    }
+    return t + "</table>\n"
   }
 
   private func r(_ v: Double) -> String { String(format: "%.1f", v) }

@@ -1,22 +1,6 @@
 import ExpungeCore
 import ExpungeModels
 
-/// What one membership-inference attack found, under its own name.
-public struct AttackResult: Sendable, Equatable, Codable {
-  /// `loss-threshold`, `confidence-threshold`, `entropy-threshold`, …
-  public var name: String
-  /// Area under the ROC of forget (members) vs test (non-members).
-  public var auc: Double
-  /// (TPR + TNR) / 2 at the threshold chosen on retain vs test.
-  public var balancedAccuracy: Double
-  /// TPR at 1 % and 0.1 % FPR on forget vs test.
-  public var tprAt1PercentFPR: Double
-  public var tprAt01PercentFPR: Double
-  /// The ROC curve, for plots.
-  public var rocFPR: [Double]
-  public var rocTPR: [Double]
-}
-
 /// The simplest attacks: threshold one signal. The threshold maximizes balanced accuracy on
 /// rows the attacker knows the answer for — retain (members) vs test (non-members) — and is
 /// then applied to forget vs test; AUC and TPR at low FPR are threshold-free.
@@ -36,14 +20,8 @@ public struct ThresholdAttack: Sendable {
       signal.scores(model.posteriors(rows.0), labels: rows.1)
     }
     let threshold = Self.bestThreshold(members: scores(retain), nonMembers: scores(calibration))
-    let (members, nonMembers) = (scores(forget), scores(test))
-    let roc = ROC(members: members, nonMembers: nonMembers)
-    let tpr = Double(members.filter { $0 >= threshold }.count) / Double(members.count)
-    let tnr = Double(nonMembers.filter { $0 < threshold }.count) / Double(nonMembers.count)
     return AttackResult(
-      name: name, auc: roc.auc, balancedAccuracy: (tpr + tnr) / 2,
-      tprAt1PercentFPR: roc.tpr(atFPR: 0.01), tprAt01PercentFPR: roc.tpr(atFPR: 0.001),
-      rocFPR: roc.points.map(\.fpr), rocTPR: roc.points.map(\.tpr))
+      name: name, members: scores(forget), nonMembers: scores(test), threshold: threshold)
   }
 
   /// The threshold t ("member if score ≥ t") with the best balanced accuracy, by one sweep

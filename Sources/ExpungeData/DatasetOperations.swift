@@ -101,3 +101,17 @@ extension Dataset {
     }
   }
 }
+
+extension Dataset {
+  /// The rows of `self` followed by those of `other` (same width and classes).
+  public func appending(_ other: Dataset) -> Dataset {
+    precondition(featureCount == other.featureCount, "appending: widths differ")
+    return Dataset(
+      ids: ids + other.ids,
+      features: Matrix(
+        rows: count + other.count, cols: featureCount,
+        storage: features.storage + other.features.storage),
+      labels: labels + other.labels, classCount: max(classCount, other.classCount),
+      featureNames: featureNames, source: source)
+  }
+}

@@ -38,4 +38,12 @@ extension ModelConfiguration {
       return .mlp(c)
     }
   }
+
+  /// The same configuration with its random seed set to `seed` (the MLP's initialization and
+  /// shuffles); the convex models are deterministic and have none, so they return `self`.
+  public func withSeed(_ seed: UInt64) -> ModelConfiguration {
+    guard case .mlp(var c) = self else { return self }
+    c.seed = seed
+    return .mlp(c)
+  }
 }

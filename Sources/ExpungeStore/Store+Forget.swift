@@ -137,15 +137,20 @@ extension Store {
     try ledger.complete(done)
   }
 
-  /// Deletes every model version but `version` and every temporary file a crash left.
+  /// Deletes every model version but `version`, the audit's cached models of every other
+  /// version (they may have seen rows forgotten since), and every temporary file a crash
+  /// left.
   func purge(keeping version: Int) throws {
     let fm = FileManager.default
     let keep = layout.version(version).lastPathComponent
-    for name in (try? fm.contentsOfDirectory(atPath: layout.modelsDirectory.path)) ?? []
-    where name != keep {
-      try fm.removeItem(at: layout.modelsDirectory.appendingPathComponent(name))
+    for directory in [layout.modelsDirectory, layout.auditCacheDirectory] {
+      for name in (try? fm.contentsOfDirectory(atPath: directory.path)) ?? [] where name != keep {
+        try fm.removeItem(at: directory.appendingPathComponent(name))
+      }
     }
-    for directory in [layout.dataDirectory, layout.checkpointsDirectory] {
+    for directory in [
+      layout.dataDirectory, layout.checkpointsDirectory, layout.auditCacheDirectory,
+    ] {
       guard let walker = fm.enumerator(atPath: directory.path) else { continue }
       var strays: [String] = []
       while let path = walker.nextObject() as? String {

@@ -7,6 +7,7 @@ import Foundation
 ///     DIR/data/shard-K.rows              shard K's rows (RowFile)
 ///     DIR/checkpoints/shard-K/stage-R/   shard K after stage R (model files + optimizer)
 ///     DIR/models/vN/shard-K/             version N's shard models
+///     DIR/audit-cache/vN/NAME/model-K/   models the audit trained on version N's kept rows
 struct StoreLayout {
   let root: URL
 
@@ -14,6 +15,7 @@ struct StoreLayout {
   var dataDirectory: URL { root.appendingPathComponent("data") }
   var checkpointsDirectory: URL { root.appendingPathComponent("checkpoints") }
   var modelsDirectory: URL { root.appendingPathComponent("models") }
+  var auditCacheDirectory: URL { root.appendingPathComponent("audit-cache") }
 
   func rows(shard: Int) -> URL { dataDirectory.appendingPathComponent("shard-\(shard).rows") }
 
@@ -25,5 +27,9 @@ struct StoreLayout {
 
   func model(version n: Int, shard: Int) -> URL {
     version(n).appendingPathComponent("shard-\(shard)")
+  }
+
+  func auditCache(version n: Int, name: String) -> URL {
+    auditCacheDirectory.appendingPathComponent("v\(n)/\(name)")
   }
 }

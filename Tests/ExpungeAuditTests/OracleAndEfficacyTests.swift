@@ -57,4 +57,25 @@ struct OracleAndEfficacyTests {
     #expect(different.jsDivergenceForget > different.jsDivergenceTest)
     #expect((different.parameterDistance ?? 0) > 0)
   }
+
+  /// The verdict flags an attack whose AUC on the unlearned model is beyond 2√2 σ of its AUC
+  /// on the oracle (or 2σ of chance without one), and an Avg. Gap above 0.01.
+  @Test func verdictFlagsWhatSeparatesTheModels() {
+    func attack(_ name: String, _ members: [Double]) -> AttackResult {
+      AttackResult(
+        name: name, members: members, nonMembers: (0..<100).map { Double($0) / 100 },
+        threshold: 0.5)
+    }
+    let chance = attack("a", (0..<100).map { Double($0) / 100 + 0.001 })
+    let strong = attack("b", (0..<100).map { Double($0) / 100 + 0.3 })
+    #expect(abs(chance.auc - 0.5) < 0.01 && strong.auc > 0.7)
+    let same = AuditVerdict(unlearned: [chance, strong], oracle: [chance, strong], averageGap: 0)
+    #expect(same.indistinguishable && same.flagged.isEmpty)
+    let apart = AuditVerdict(unlearned: [chance, strong], oracle: [chance, chance], averageGap: 0)
+    #expect(!apart.indistinguishable && apart.flagged == ["b"])
+    let gap = AuditVerdict(unlearned: [chance], oracle: [chance], averageGap: 0.05)
+    #expect(gap.flagged == ["Avg. Gap"])
+    #expect(AuditVerdict(unlearned: [strong], oracle: nil, averageGap: nil).flagged == ["b"])
+    #expect(AuditVerdict(unlearned: [chance], oracle: nil, averageGap: nil).indistinguishable)
+  }
 }

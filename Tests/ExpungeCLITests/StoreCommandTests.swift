@@ -177,13 +177,14 @@ struct AuditCommandTests {
       "audit", "--store", store.path, "--data", csv, "--id-column", "id", "--test", csv,
       "--json", "--report", page.path)
     #expect(r.status == 0, "\(r.err)")
-    // The report: self-contained, one chart for the gaps, three ROC charts (one curve per
-    // model each), three loss histograms, and every SVG well-formed XML.
+    // The report: self-contained; one chart for the gaps, six ROC charts (one curve per
+    // model each), three loss histograms, the ε buckets; every SVG well-formed XML.
     let html = try String(contentsOf: page, encoding: .utf8)
     #expect(!html.contains("<script") && !html.contains("src=") && !html.contains("href="))
-    #expect(html.components(separatedBy: "<svg").count - 1 == 7)
-    #expect(html.components(separatedBy: "class=\"roc\"").count - 1 == 9)
+    #expect(html.components(separatedBy: "<svg").count - 1 == 11)
+    #expect(html.components(separatedBy: "class=\"roc\"").count - 1 == 18)
     #expect(html.components(separatedBy: "class=\"histogram\"").count - 1 == 9)
+    #expect(html.components(separatedBy: "class=\"epsilon\"").count - 1 == 5)
     #expect(html.contains("every gap is 0: the unlearned model is the oracle"))
     var rest = html[...]
     while let start = rest.range(of: "<svg"),
@@ -201,15 +202,99 @@ struct AuditCommandTests {
     let attacks = try #require(models[1]["attacks"] as? [[String: Any]])
     #expect(
       attacks.map { $0["name"] as? String }
-        == ["loss-threshold", "confidence-threshold", "entropy-threshold"])
+        == [
+          "loss-threshold", "confidence-threshold", "entropy-threshold", "shadow", "lira-online",
+          "lira-offline",
+        ])
     let comparison = try #require(json["oracleComparison"] as? [String: Any])
     #expect(comparison["averageGap"] as? Double == 0)
     #expect(comparison["parameterDistance"] as? Double == 0)
+    let verdict = try #require(json["verdict"] as? [String: Any])
+    #expect(verdict["indistinguishable"] as? Bool == true, "\(verdict)")
+    #expect(html.contains("class=\"verdict\""))
+    let epsilon = try #require(json["epsilonScore"] as? [String: Any])
+    #expect(epsilon["models"] as? Int == 8 && (epsilon["epsilons"] as? [Double])?.count == 5)
+    let timings = try #require(json["timings"] as? [String: Double])
+    #expect(Set(timings.keys).isSuperset(of: ["original", "oracle", "shadow", "epsilon-score"]))
+    // The oracle and the ε-score's retrained models are cached with the version; a second
+    // audit reuses them and finds the same numbers.
+    let cache = store.appendingPathComponent("audit-cache/v2")
+    #expect(FileManager.default.fileExists(atPath: cache.appendingPathComponent("oracle").path))
+    let again = expunge(
+      "audit", "--store", store.path, "--data", csv, "--id-column", "id", "--test", csv,
+      "--json")
+    let json2 = try #require(
+      try JSONSerialization.jsonObject(with: Data(again.out.utf8)) as? [String: Any])
+    #expect(
+      NSDictionary(dictionary: ["m": json2["models"]!, "e": json2["epsilonScore"]!])
+        == NSDictionary(dictionary: ["m": json["models"]!, "e": json["epsilonScore"]!]))
+    // One request's rows only; a later request purges the cache of the version it replaces.
+    let one = expunge(
+      "audit", "--store", store.path, "--data", csv, "--id-column", "id", "--test", csv,
+      "--request", "1", "--attacks", "loss-threshold", "--json")
+    #expect(one.status == 0, "\(one.err)")
+    #expect(expunge("forget", "--store", store.path, "--ids", "1007").status == 0)
+    #expect(!FileManager.default.fileExists(atPath: cache.path))
     // Wrong data: the forgotten rows cannot be found.
     let other = try StoreCommandTests.csv(without: [3, 50], in: dir, name: "other.csv")
     let missing = expunge(
       "audit", "--store", store.path, "--data", other, "--id-column", "id", "--test", csv)
     #expect(missing.status == 65)
-    #expect(missing.err.contains("holds 3 of the 5 forgotten rows"))
+    #expect(missing.err.contains("holds 4 of the 6 forgotten rows"))
+  }
+
+  /// A model directory audited against the ids it should have forgotten. This one never
+  /// unlearned anything, so the original — the recipe retrained on every row, the
+  /// standardizer refitted — must be it, bit for bit.
+  @Test func modelDirectoryAudit() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let csv = try StoreCommandTests.csv(in: dir, name: "rows.csv")
+    let model = dir.appendingPathComponent("m").path
+    let trained = expunge(
+      "train", "--data", csv, "--id-column", "id", "--model", "mlp", "--hidden", "6",
+      "--epochs", "4", "--batch-size", "16", "--standardize", "--out", model, "--quiet")
+    #expect(trained.status == 0, "\(trained.err)")
+    let ids = dir.appendingPathComponent("forget.txt").path
+    try "1003\n1050\n# a comment\n1100\n".write(toFile: ids, atomically: true, encoding: .utf8)
+    let r = expunge(
+      "audit", "--model", model, "--forget", ids, "--data", csv, "--id-column", "id", "--test",
+      csv, "--reference-models", "2", "--json")
+    #expect(r.status == 0, "\(r.err)")
+    let json = try #require(
+      try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+    #expect(json["forgottenRows"] as? Int == 3 && json["retainedRows"] as? Int == 297)
+    #expect(json["epsilonScore"] == nil)
+    #expect((json["notes"] as? [String])?.contains { $0.contains("no epsilon-score") } == true)
+    let models = try #require(json["models"] as? [[String: Any]])
+    #expect(models.map { $0["name"] as? String } == ["original", "unlearned", "oracle"])
+    #expect(
+      NSDictionary(dictionary: models[0]["metrics"] as! [String: Any])
+        == NSDictionary(dictionary: models[1]["metrics"] as! [String: Any]))
+  }
+
+  @Test func badAuditRequestsAreRefused() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let csv = try StoreCommandTests.csv(in: dir, name: "rows.csv")
+    let store = dir.appendingPathComponent("s")
+    StoreCommandTests.train(csv, store: store)
+    let base = ["audit", "--data", csv, "--id-column", "id", "--test", csv]
+    for (extra, status, message) in [
+      (["--store", store.path, "--reference-models", "1"], Int32(64), "'--reference-models'"),
+      (["--store", store.path, "--attacks", "loss,lira"], 64, "'--attacks'"),
+      (["--model", store.path], 64, "--model needs --forget FILE"),
+      (["--store", store.path, "--forget", csv], 64, "--forget goes with --model"),
+      ([], 64, "give --store DIR, or --model DIR with --forget FILE"),
+      (["--store", store.path, "--request", "9"], 65, "no request #9 in the ledger"),
+    ] {
+      let r = expunge(base + extra)
+      #expect(r.status == status && r.err.contains(message), "\(extra): \(r.status) \(r.err)")
+    }
+    let wide = dir.appendingPathComponent("wide.csv").path
+    try "id,a,b,label\n1,0,0,0\n".write(toFile: wide, atomically: true, encoding: .utf8)
+    let r = expunge(
+      "audit", "--store", store.path, "--data", csv, "--id-column", "id", "--test", wide)
+    #expect(r.status == 65 && r.err.contains("wide.csv"), "\(r.err)")
   }
 }

@@ -6,37 +6,57 @@ import ExpungeStore
 import ExpungeUnlearning
 import Foundation
 
-/// `expunge audit`: what is left of the forgotten rows in a store's model.
+/// `expunge audit`: what is left of the forgotten rows in a store's model or a model directory.
 enum AuditCommand: Command {
+  static let attackGroup = "ATTACK OPTIONS"
+
   static let spec = CommandSpec(
     name: "audit",
-    abstract: "Measure what a store's model still knows about the rows it forgot.",
+    abstract: "Measure what a model still knows about the rows it forgot.",
     discussion:
-      "Compares three models: the original (retrained on every training row), the store's current model, and the oracle (retrained on the rows kept, same recipe and seed). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, and membership-inference attacks by name (loss-, confidence- and entropy-threshold: AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, forgotten rows against as many test rows; MIA-efficacy as SalUn defines it). Accuracies follow the store's aggregation; losses and attacks use the shards' mean probabilities, since votes carry almost no loss signal. The store purges forgotten rows, so --data must give the original training data to find them by id. --report writes the same as a self-contained HTML page with ROC curves and loss histograms. Shadow-model, LiRA and ε-score attacks and backdoor checks are not built yet.",
+      "Compares three models: the original (retrained on every training row), the model under audit (a store's current version, or --model with the ids it forgot in --forget), and the oracle (retrained on the rows kept, same recipe and seed; a store caches it per version). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, per-class accuracy, mean loss, MIA-efficacy as SalUn defines it, and membership-inference attacks by name — AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, the forgotten rows against as many test rows: loss-, confidence- and entropy-threshold; shadow (Shokri et al., K shadow models on halves of held-out test rows); lira-online and lira-offline (Carlini et al., K reference models); and for a store epsilon-score (the NeurIPS 2023 challenge's per-row ε from K unlearned vs K retrained runs). Accuracies follow a store's aggregation; losses and attacks use the shards' mean probabilities. A store purges forgotten rows, so --data must give the original training data to find them by id. Reference-model attacks train about 4K models: --attacks picks fewer.",
     options: [
+      OptionSpec(name: "store", valueName: "dir", help: "Store made by 'expunge train --store'."),
+      OptionSpec(name: "model", valueName: "dir", help: "A model directory to audit instead."),
       OptionSpec(
-        name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
-        isRequired: true)
+        name: "forget", valueName: "file",
+        help: "With --model: ids of the rows it should have forgotten, one per line."),
+      OptionSpec(
+        name: "request", valueName: "n",
+        help: "With --store: judge only request n's rows (default: every forgotten row)."),
     ] + DataArguments.options(dataHelp: "The original training data (to recover forgotten rows).")
       + [
         OptionSpec(
           name: "test", valueName: "spec", help: "Held-out rows (test accuracy, non-members).",
           isRequired: true),
         .flag("no-original", "Skip retraining the original model."),
-        .flag("no-oracle", "Skip retraining the oracle."),
         OptionSpec(
-          name: "seed", valueName: "s", help: "Seed of the audit's sampling.", defaultValue: "0"),
+          name: "oracle", valueName: "how", help: "The model to compare against.",
+          defaultValue: "retrain", values: ["retrain", "none"]),
+        OptionSpec(
+          name: "attacks", valueName: "list",
+          help: "Comma-separated attacks to run, or 'all'. (values: \(AuditAttack.names))",
+          defaultValue: "all", group: attackGroup),
+        OptionSpec(
+          name: "reference-models", valueName: "K",
+          help: "Reference models per role for shadow, LiRA and epsilon-score (≥ 2).",
+          defaultValue: "8", group: attackGroup),
+        OptionSpec(
+          name: "seed", valueName: "s", help: "Seed of the audit's sampling and reference models.",
+          defaultValue: "0"),
         OptionSpec(
           name: "report", valueName: "file.html",
           help:
             "Also write a self-contained HTML report (summary, ROC curves, loss histograms, gaps)."),
-        .flag("json", "Print every number as one JSON document on stdout."),
+        .flag("json", "Print every number and the configuration as one JSON document on stdout."),
       ],
     examples: [
       "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test",
-      "expunge audit --store runs/fm --data rows.csv --id-column id --test test.csv --json",
       "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test --report audit.html",
-    ])
+      "expunge audit --store runs/fm --data rows.csv --id-column id --test test.csv --attacks loss-threshold,lira-offline --json",
+      "expunge audit --model runs/unlearned --forget withdrawn.txt --data fashion-mnist --test fashion-mnist:test",
+    ],
+    alternatives: "(--store <dir> | --model <dir> --forget <file>)")
 
   struct ModelReport: Encodable {
     var name: String
@@ -46,14 +66,28 @@ enum AuditCommand: Command {
     var miaEfficacy: Double
   }
 
+  struct Configuration: Encodable {
+    var attacks: [String]
+    var referenceModels: Int
+    var seed: UInt64
+    var oracle: String
+    var original: Bool
+  }
+
   struct Report: Encodable {
-    var store: String
-    var version: Int
+    var subject: String
+    var configuration: Configuration
     var forgottenRows: Int
     var retainedRows: Int
     var testRows: Int
+    /// Seconds each completed ledger request took to unlearn (a store).
+    var unlearningSeconds: [Double]
     var models: [ModelReport]
     var oracleComparison: OracleComparison?
+    var verdict: AuditVerdict?
+    var epsilonScore: EpsilonScore?
+    /// Seconds per stage of the audit: each model's training, each attack.
+    var timings: [String: Double]
     var seconds: Double
     var notes: [String]
   }
@@ -61,161 +95,213 @@ enum AuditCommand: Command {
   static func run(_ arguments: ParsedArguments, console: Console) throws {
     let started = Date()
     let seed = try arguments.uint64("seed") ?? 0
-    let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
-    let selection = try store.classSelection()
-    func load(_ spec: String, limited: Bool) throws -> Dataset {
-      var data = try DataArguments.load(arguments, spec: spec, limited: limited)
-      if !arguments.has("classes"), let selection { data = try data.selectingClasses(selection) }
-      try data.requireWidth(store.featureCount, expectedBy: "the store \(store.directory.path)")
-      data.classCount = store.classCount
-      return data
+    let attacks = try AuditAttack.parse(arguments.string("attacks") ?? "all", arguments)
+    let referenceModels = try arguments.int("reference-models") ?? 8
+    guard referenceModels >= 2 else {
+      throw arguments.invalid(
+        "reference-models", String(referenceModels),
+        "an integer ≥ 2 (each row needs models with and without it)")
     }
-    let original = try load(arguments.required("data"), limited: true)
-    let forgottenIDs = try store.sampleIDs(forgotten: true)
-    let trainingIDs = try store.sampleIDs(forgotten: false)
-    let forget = original.subset(
-      original.ids.indices.filter { forgottenIDs.contains(original.ids[$0]) })
-    let retain = try store.rows()
-    let test = try load(arguments.required("test"), limited: false)
-    var notes: [String] = []
-    if forgottenIDs.isEmpty {
-      notes.append("nothing has been forgotten yet: the forget-set metrics and attacks are empty")
-    } else if forget.count < forgottenIDs.count {
-      throw CLIError.data(
-        "\(original.source): holds \(forget.count) of the \(forgottenIDs.count) forgotten rows; give the original training data (and its --id-column)"
-      )
+    let useOracle = (arguments.string("oracle") ?? "retrain") == "retrain"
+    var subject = try AuditSubject.open(arguments, command: spec)
+    var test = try DataArguments.load(arguments, spec: arguments.required("test"), limited: false)
+    if !arguments.has("classes"), let selection = subject.classSelection {
+      test = try test.selectingClasses(selection)
+    }
+    try test.requireWidth(subject.featureCount, expectedBy: "the audited model")
+    test.classCount = subject.classCount
+    let (forget, retain) = (subject.forget, subject.retain)
+    if forget.isEmpty {
+      subject.notes.append(
+        "nothing has been forgotten yet: the forget-set metrics and attacks are empty")
     }
 
-    func ensemble(_ models: [any Classifier], name: String) -> AuditedModel {
-      let aggregation = store.sisa.aggregation
-      var layout: [(name: String, shape: [Int])] = []
-      var values: [Float] = []
-      for (k, model) in models.enumerated() {
-        layout += model.parameters.views.map { ("shard-\(k).\($0.name)", $0.shape) }
-        values += model.parameters.values
-      }
-      var parameters = ParameterBuffer(layout: layout)
-      parameters.values = values
-      return AuditedModel(name: name, classCount: store.classCount, parameters: parameters) { x in
-        let shards = models.map { $0.predictProbabilities(x) }
-        return (aggregation.combine(shards), SISAAggregation.meanProbability.combine(shards))
-      }
+    var timings: [String: Double] = [:]
+    func timed<T>(_ stage: String, _ work: () throws -> T) rethrows -> T {
+      let clock = Date()
+      defer { timings[stage, default: 0] += Date().timeIntervalSince(clock) }
+      return try work()
     }
-    var audited = [ensemble(try store.shardModels(), name: "unlearned")]
+    var audited = [subject.unlearned]
     if !arguments.flag("no-original") && !forget.isEmpty {
-      let rows = original.subset(
-        original.ids.indices.filter { trainingIDs.contains(original.ids[$0]) })
-      let fitted = try SISAEnsemble.fit(rows, configuration: store.configuration, sisa: store.sisa)
-      audited.insert(ensemble(fitted.shardModels, name: "original"), at: 0)
+      var original = try timed("original") { try subject.train(subject.training, nil) }
+      original.name = "original"
+      audited.insert(original, at: 0)
     }
-    if !arguments.flag("no-oracle") {
-      let fitted = try SISAEnsemble.fit(
-        retain, configuration: store.configuration, sisa: store.sisa)
-      audited.append(ensemble(fitted.shardModels, name: "oracle"))
+    if useOracle {
+      var oracle = try timed("oracle") { try subject.trainRetained(nil) }
+      oracle.name = "oracle"
+      audited.append(oracle)
     }
 
-    // Non-members: half the test rows calibrate thresholds (against as many retained rows),
-    // the other half are judged against the forgotten rows.
+    // Non-members: half the test rows calibrate thresholds (against as many kept rows) and
+    // train the shadow models; the other half are judged against the forgotten rows.
     var rng = SeededGenerator(seed: seed).derived("audit")
     let order = rng.permutation(test.count)
     let calibration = test.subset(order.prefix(test.count / 2).sorted())
     let judged = test.subset(order.dropFirst(test.count / 2).prefix(max(forget.count, 1)).sorted())
     let members = retain.subset(
       rng.choice(retain.count, min(retain.count, calibration.count)).sorted())
+
     var reports: [ModelReport] = []
     for model in audited {
       let metrics = UnlearningMetrics(model, forget: forget, retain: retain, test: test)
-      let attacks =
-        forget.isEmpty
-        ? []
-        : MembershipSignal.allCases.map {
-          ThresholdAttack($0).run(
-            model, retain: (members.features, members.labels),
-            calibration: (calibration.features, calibration.labels),
-            forget: (forget.features, forget.labels), test: (judged.features, judged.labels))
+      var results: [AttackResult] = []
+      if !forget.isEmpty {
+        results = timed("threshold attacks") {
+          attacks.compactMap(\.signal).map {
+            ThresholdAttack($0).run(
+              model, retain: (members.features, members.labels),
+              calibration: (calibration.features, calibration.labels),
+              forget: (forget.features, forget.labels), test: (judged.features, judged.labels))
+          }
         }
+      }
       let efficacy =
         forget.isEmpty
         ? 0
-        : try MIAEfficacy.compute(
-          model, retain: members, test: calibration, forget: forget, seed: seed)
+        : try timed("mia-efficacy") {
+          try MIAEfficacy.compute(
+            model, retain: members, test: calibration, forget: forget, seed: seed)
+        }
       reports.append(
         ModelReport(
           name: model.name, metrics: metrics, unlearningAccuracy: metrics.unlearningAccuracy,
-          attacks: attacks, miaEfficacy: efficacy))
+          attacks: results, miaEfficacy: efficacy))
     }
-    var comparison: OracleComparison?
-    if let oracle = audited.last, oracle.name == "oracle", !forget.isEmpty {
-      let unlearned = audited.first { $0.name == "unlearned" }!
-      let u = reports.first { $0.name == "unlearned" }!
-      let o = reports.last!
-      comparison = OracleComparison(
-        unlearned: unlearned, oracle: oracle, unlearnedMetrics: u.metrics, oracleMetrics: o.metrics,
-        unlearnedMIAEfficacy: u.miaEfficacy, oracleMIAEfficacy: o.miaEfficacy, forget: forget,
-        test: test)
-    }
-    if let path = arguments.string("report") {
-      func losses(_ model: AuditedModel, _ data: Dataset) -> [Double] {
-        MembershipSignal.loss.scores(model.posteriors(data.features), labels: data.labels).map {
-          -$0
+
+    // The attacks with reference models: trained once, applied to every audited model.
+    var epsilonScore: EpsilonScore?
+    if !forget.isEmpty {
+      let k = referenceModels
+      let epsilonRuns =
+        attacks.contains(.epsilonScore) && subject.trainAndUnlearn != nil ? k : 0
+      let total =
+        (attacks.contains(.shadow) ? k : 0)
+        + (attacks.contains { $0.liraVariant != nil } ? k : 0) + 2 * epsilonRuns
+      let bar = ProgressBar(
+        title: "reference models", console: console, enabled: !arguments.flag("json"))
+      var done = 0
+      let tick = {
+        done += 1
+        bar.update(completed: done, total: total, unit: "model")
+      }
+      if attacks.contains(.shadow) {
+        let shadow = try timed(AuditAttack.shadow.rawValue) {
+          try ShadowModelAttack.train(
+            heldOut: calibration, models: k, seed: seed, train: subject.train, progress: tick)
+        }
+        for i in reports.indices {
+          reports[i].attacks.append(
+            timed(AuditAttack.shadow.rawValue) {
+              shadow.run(audited[i], forget: forget, test: judged)
+            })
         }
       }
-      let ledger = try store.requests().last.map {
-        "Last request: #\($0.seq), \($0.ids.count) id(s), \($0.method), completed \($0.completed ?? $0.state), hash \($0.hash ?? "-")"
+      let variants = attacks.compactMap(\.liraVariant)
+      if !variants.isEmpty {
+        let stage = variants.map(\.name).joined(separator: "+")
+        let references = try timed(stage) {
+          try LiRAReferences.train(
+            retain: retain, forget: forget, nonMembers: judged, models: k, seed: seed,
+            train: subject.train, progress: tick)
+        }
+        for i in reports.indices {
+          for variant in variants {
+            reports[i].attacks.append(
+              timed(stage) { references.run(variant, target: audited[i], seed: seed) })
+          }
+        }
       }
-      let page = HTMLReport(
-        title: "Expunge audit of \(store.directory.lastPathComponent)",
-        context: [
-          "Store \(store.directory.path), model version \(try store.currentVersion()): \(forget.count) forgotten, \(retain.count) kept, \(test.count) test rows."
-        ] + (ledger.map { [$0] } ?? []) + notes,
-        models: zip(audited, reports).map { model, r in
-          HTMLReport.Model(
-            name: r.name, unlearningAccuracy: r.unlearningAccuracy,
-            retainAccuracy: r.metrics.retain.accuracy, testAccuracy: r.metrics.test.accuracy,
-            miaEfficacy: r.miaEfficacy, attacks: r.attacks,
-            losses: [
-              "forget": losses(model, forget), "retain": losses(model, retain),
-              "test": losses(model, test),
-            ].filter { !$0.value.isEmpty })
-        }, gaps: comparison?.gaps, averageGap: comparison?.averageGap)
-      try AtomicFile.write(Data(page.render().utf8), to: URL(fileURLWithPath: path))
+      if epsilonRuns > 0, let unlearn = subject.trainAndUnlearn {
+        epsilonScore = try timed(AuditAttack.epsilonScore.rawValue) {
+          try EpsilonScore.measure(
+            forget: forget, models: k, seed: seed, unlearn: unlearn,
+            retrain: { try subject.trainRetained($0) }, progress: tick)
+        }
+      }
+      if total > 0 { bar.finish() }
+    }
+
+    var comparison: OracleComparison?
+    if let oracle = audited.last, oracle.name == "oracle", !forget.isEmpty,
+      let u = reports.first(where: { $0.name == "unlearned" }), let o = reports.last
+    {
+      comparison = OracleComparison(
+        unlearned: subject.unlearned, oracle: oracle, unlearnedMetrics: u.metrics,
+        oracleMetrics: o.metrics, unlearnedMIAEfficacy: u.miaEfficacy,
+        oracleMIAEfficacy: o.miaEfficacy, forget: forget, test: test)
     }
     let report = Report(
-      store: store.directory.path, version: try store.currentVersion(),
+      subject: subject.title,
+      configuration: Configuration(
+        attacks: attacks.map(\.rawValue), referenceModels: referenceModels, seed: seed,
+        oracle: useOracle ? "retrain" : "none", original: !arguments.flag("no-original")),
       forgottenRows: forget.count, retainedRows: retain.count, testRows: test.count,
-      models: reports, oracleComparison: comparison, seconds: Date().timeIntervalSince(started),
-      notes: notes)
+      unlearningSeconds: subject.unlearningSeconds, models: reports,
+      oracleComparison: comparison,
+      verdict: forget.isEmpty
+        ? nil
+        : AuditVerdict(
+          unlearned: reports.first { $0.name == "unlearned" }!.attacks,
+          oracle: comparison == nil ? nil : reports.last!.attacks,
+          averageGap: comparison?.averageGap),
+      epsilonScore: epsilonScore, timings: timings,
+      seconds: Date().timeIntervalSince(started), notes: subject.notes)
+    if let path = arguments.string("report") {
+      let page = htmlReport(report, subject: subject, audited: audited, test: test)
+      try AtomicFile.write(Data(page.render().utf8), to: URL(fileURLWithPath: path))
+    }
     if arguments.flag("json") {
       console.print(try JSONOutput.encode(report))
-      return
+    } else {
+      printSummary(report, console: console)
+      if let path = arguments.string("report") { console.print("Report written to \(path)") }
     }
-    console.print(
-      "Audit of \(report.store) (version \(report.version)): \(report.forgottenRows) forgotten, \(report.retainedRows) kept, \(report.testRows) test rows"
-    )
-    for note in notes { console.print("  note: \(note)") }
-    func pad(_ s: String, _ n: Int) -> String {
-      s + String(repeating: " ", count: max(0, n - s.count))
+  }
+}
+
+/// The attacks `--attacks` can name.
+enum AuditAttack: String, CaseIterable {
+  case lossThreshold = "loss-threshold"
+  case confidenceThreshold = "confidence-threshold"
+  case entropyThreshold = "entropy-threshold"
+  case shadow
+  case liraOnline = "lira-online"
+  case liraOffline = "lira-offline"
+  case epsilonScore = "epsilon-score"
+
+  static var names: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+  var signal: MembershipSignal? {
+    switch self {
+    case .lossThreshold: .loss
+    case .confidenceThreshold: .confidence
+    case .entropyThreshold: .entropy
+    default: nil
     }
-    console.print(
-      "  " + pad("model", 11) + pad("UA", 8) + pad("RA", 8) + pad("TA", 8)
-        + reports.first!.attacks.map { pad($0.name + " AUC", 26) }.joined() + "MIA-efficacy")
-    for r in reports {
-      console.print(
-        "  " + pad(r.name, 11) + pad(String(format: "%.4f", r.unlearningAccuracy), 8)
-          + pad(String(format: "%.4f", r.metrics.retain.accuracy), 8)
-          + pad(String(format: "%.4f", r.metrics.test.accuracy), 8)
-          + r.attacks.map { pad(String(format: "%.4f", $0.auc), 26) }.joined()
-          + String(format: "%.4f", r.miaEfficacy))
+  }
+
+  var liraVariant: LiRAAttack.Variant? {
+    switch self {
+    case .liraOnline: .online
+    case .liraOffline: .offline
+    default: nil
     }
-    if let c = comparison {
-      console.print(
-        String(
-          format:
-            "  unlearned vs oracle: Avg. Gap %.4f, JS divergence forget %.2e / test %.2e, parameter distance %@",
-          c.averageGap, c.jsDivergenceForget, c.jsDivergenceTest,
-          c.parameterDistance.map { String(format: "%.3g", $0) } ?? "-"))
+  }
+
+  static func parse(_ text: String, _ arguments: ParsedArguments) throws -> [AuditAttack] {
+    if text == "all" { return allCases }
+    var out: [AuditAttack] = []
+    for name in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) {
+      guard let attack = AuditAttack(rawValue: name) else {
+        throw arguments.invalid("attacks", text, "'all' or a comma-separated list of: \(names)")
+      }
+      if !out.contains(attack) { out.append(attack) }
     }
-    console.print("  in \(ProgressBar.duration(report.seconds))")
-    if let path = arguments.string("report") { console.print("Report written to \(path)") }
+    guard !out.isEmpty else {
+      throw arguments.invalid("attacks", text, "'all' or a comma-separated list of: \(names)")
+    }
+    return allCases.filter(out.contains)
   }
 }

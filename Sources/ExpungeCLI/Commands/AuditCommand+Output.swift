@@ -1,0 +1,96 @@
+import ExpungeAudit
+import ExpungeData
+import Foundation
+
+extension AuditCommand {
+  /// The audit as a table on stdout.
+  static func printSummary(_ report: Report, console: Console) {
+    console.print(
+      "Audit of \(report.subject): \(report.forgottenRows) forgotten, \(report.retainedRows) kept, \(report.testRows) test rows"
+    )
+    for note in report.notes { console.print("  note: \(note)") }
+    func pad(_ s: String, _ n: Int) -> String {
+      s + String(repeating: " ", count: max(0, n - s.count))
+    }
+    func f(_ x: Double) -> String { String(format: "%.4f", x) }
+    let attackNames = report.models.first?.attacks.map(\.name) ?? []
+    let width = max(9, (attackNames.map(\.count).max() ?? 0) + 1)
+    console.print(
+      "  " + pad("model", 11) + ["UA", "RA", "TA", "MIA-eff."].map { pad($0, 9) }.joined())
+    for r in report.models {
+      console.print(
+        "  " + pad(r.name, 11)
+          + [
+            r.unlearningAccuracy, r.metrics.retain.accuracy, r.metrics.test.accuracy, r.miaEfficacy,
+          ]
+          .map { pad(f($0), 9) }.joined())
+    }
+    if !attackNames.isEmpty {
+      let noise = report.models[0].attacks.first.map { String(format: "±%.3f", $0.aucNoise) } ?? ""
+      console.print(
+        "  " + pad("attack AUC", width) + report.models.map { pad($0.name, 11) }.joined()
+          + "chance: 0.5 \(noise) (1σ)")
+      for (i, name) in attackNames.enumerated() {
+        console.print(
+          "  " + pad(name, width)
+            + report.models.map { pad(i < $0.attacks.count ? f($0.attacks[i].auc) : "-", 11) }
+            .joined())
+      }
+    }
+    if let e = report.epsilonScore {
+      console.print(
+        String(
+          format:
+            "  epsilon-score: forget score %.4f over %d rows (K = %d per side, δ = %g, bucket ceiling ε = %g); median ε %.3f",
+          e.forgetScore, e.epsilons.count, e.models, e.delta, e.ceiling,
+          e.epsilons.sorted()[e.epsilons.count / 2]))
+    }
+    if let c = report.oracleComparison {
+      console.print(
+        String(
+          format:
+            "  unlearned vs oracle: Avg. Gap %.4f, JS divergence forget %.2e / test %.2e, parameter distance %@",
+          c.averageGap, c.jsDivergenceForget, c.jsDivergenceTest,
+          c.parameterDistance.map { String(format: "%.3g", $0) } ?? "-"))
+    }
+    if let verdict = report.verdict { console.print("  verdict: \(verdict.summary)") }
+    let stages = report.timings.sorted { $0.value > $1.value }
+      .map { "\($0.key) \(ProgressBar.duration($0.value))" }
+    console.print(
+      "  in \(ProgressBar.duration(report.seconds)) (\(stages.joined(separator: ", ")))")
+  }
+
+  /// The audit as a self-contained HTML page.
+  static func htmlReport(
+    _ report: Report, subject: AuditSubject, audited: [AuditedModel], test: Dataset
+  ) -> HTMLReport {
+    func losses(_ model: AuditedModel, _ data: Dataset) -> [Double] {
+      MembershipSignal.loss.scores(model.posteriors(data.features), labels: data.labels).map {
+        -$0
+      }
+    }
+    var context = [
+      "\(subject.title): \(report.forgottenRows) forgotten, \(report.retainedRows) kept, \(report.testRows) test rows."
+    ]
+    if let entry = subject.ledgerEntry { context.append(entry) }
+    context += report.notes
+    context.append(
+      "Attacks: \(report.configuration.attacks.joined(separator: ", ")); K = \(report.configuration.referenceModels) reference models per role; seed \(report.configuration.seed)."
+    )
+    return HTMLReport(
+      title: "Expunge audit of \(subject.name)", context: context,
+      models: zip(audited, report.models).map { model, r in
+        HTMLReport.Model(
+          name: r.name, unlearningAccuracy: r.unlearningAccuracy,
+          retainAccuracy: r.metrics.retain.accuracy, testAccuracy: r.metrics.test.accuracy,
+          miaEfficacy: r.miaEfficacy, attacks: r.attacks,
+          losses: [
+            "forget": losses(model, subject.forget), "retain": losses(model, subject.retain),
+            "test": losses(model, test),
+          ].filter { !$0.value.isEmpty })
+      }, gaps: report.oracleComparison?.gaps, averageGap: report.oracleComparison?.averageGap,
+      epsilonScore: report.epsilonScore,
+      timings: report.timings.merging(["total": report.seconds]) { a, _ in a },
+      verdict: report.verdict)
+  }
+}

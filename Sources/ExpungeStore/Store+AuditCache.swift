@@ -1,0 +1,42 @@
+import ExpungeData
+import ExpungeModels
+import Foundation
+
+extension Store {
+  /// The audit's models trained on the current version's kept rows (the oracle and the
+  /// ε-score's retrained models), cached so a second audit of the same version reuses them.
+  ///
+  /// Only a model that never saw a forgotten row may be cached here: the store promises to
+  /// keep no checkpoint trained on forgotten rows, and every forget request's `purge` deletes
+  /// the cache of every version but the new one — so a model trained on rows that a later
+  /// request forgets goes with them. Returns nil when `name` is not cached.
+  public func cachedModels(_ name: String) throws -> [any Classifier]? {
+    let directory = layout.auditCache(version: try currentVersion(), name: name)
+    guard FileManager.default.fileExists(atPath: directory.path) else { return nil }
+    let count = (try FileManager.default.contentsOfDirectory(atPath: directory.path))
+      .filter { $0.hasPrefix("model-") }.count
+    return try (0..<count).map {
+      try ModelDirectory.load(from: directory.appendingPathComponent("model-\($0)")).instantiate()
+    }
+  }
+
+  /// Caches `models` (one per shard) under `name` for the current version: written into a
+  /// temporary sibling, then renamed, so a crash leaves either no entry or a whole one.
+  public func cacheModels(_ models: [any Classifier], name: String) throws {
+    precondition(
+      !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" },
+      "cache names are letters, digits and '-'")
+    let directory = layout.auditCache(version: try currentVersion(), name: name)
+    let fm = FileManager.default
+    let parent = directory.deletingLastPathComponent()
+    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
+    let temporary = parent.appendingPathComponent(
+      ".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    try? fm.removeItem(at: temporary)
+    for (k, model) in models.enumerated() {
+      try ModelDirectory.save(
+        model, metadata: metadata, to: temporary.appendingPathComponent("model-\(k)"))
+    }
+    try CheckpointFiles.replace(directory, with: temporary)
+  }
+}
