@@ -4,6 +4,7 @@ import ExpungeData
 /// The model families Expunge trains.
 public enum ModelKind: String, Codable, Sendable, CaseIterable {
   case logistic, softmax, ridge, mlp
+  case certifiedLogistic = "certified-logistic"
 }
 
 /// A fitted classifier: maps `n × d` features to `n × K` class scores.
@@ -59,6 +60,7 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
   case softmax(SoftmaxRegressionConfig)
   case ridge(RidgeConfig)
   case mlp(MLPConfig)
+  case certifiedLogistic(CertifiedLogisticConfig)
 
   public var kind: ModelKind {
     switch self {
@@ -66,6 +68,7 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
     case .softmax: .softmax
     case .ridge: .ridge
     case .mlp: .mlp
+    case .certifiedLogistic: .certifiedLogistic
     }
   }
 
@@ -80,6 +83,9 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
       self = .softmax(try c.decode(SoftmaxRegressionConfig.self, forKey: .hyperparameters))
     case .ridge: self = .ridge(try c.decode(RidgeConfig.self, forKey: .hyperparameters))
     case .mlp: self = .mlp(try c.decode(MLPConfig.self, forKey: .hyperparameters))
+    case .certifiedLogistic:
+      self = .certifiedLogistic(
+        try c.decode(CertifiedLogisticConfig.self, forKey: .hyperparameters))
     }
   }
 
@@ -91,6 +97,7 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
     case .softmax(let h): try c.encode(h, forKey: .hyperparameters)
     case .ridge(let h): try c.encode(h, forKey: .hyperparameters)
     case .mlp(let h): try c.encode(h, forKey: .hyperparameters)
+    case .certifiedLogistic(let h): try c.encode(h, forKey: .hyperparameters)
     }
   }
 }

@@ -113,3 +113,35 @@ public struct MLPConfig: Codable, Sendable, Hashable {
   public var seed: UInt64 = 0
   public init() {}
 }
+
+/// Logistic regression trained for certified removal (Guo et al., "Certified Data Removal
+/// from Machine Learning Models", ICML 2020): binary for two classes, one-vs-rest for more.
+/// Each of the m binary models (m = 1 or K) minimizes, over the training rows x̂ᵢ = xᵢ/‖xᵢ‖,
+///
+///     L_b(w) = Σᵢ log(1 + exp(−ỹᵢ wᵀx̂ᵢ)) + (Λ/2)‖w‖² + bᵀw,   b ~ N(0, σ² I)
+///
+/// with no intercept (the theory needs ‖x̂‖ ≤ 1 and a loss of the weights alone). The total
+/// penalty Λ = λ·n₀ is fixed at the first training (n₀ rows) and kept by removals and
+/// retrains, so taking a row out changes the Hessian by one rank-1 term. The ε and δ budget
+/// is split evenly over the m models (basic composition).
+public struct CertifiedLogisticConfig: Codable, Sendable, Hashable {
+  /// λ, the penalty per training row; Λ = λ·n₀. Default 1e-3; range > 0.
+  public var l2: Double = 1e-3
+  /// Λ once fixed by the first training (nil before).
+  public var totalPenalty: Double?
+  /// ε of the (ε, δ) certificate for the whole model. Default 1; range > 0.
+  public var epsilon: Double = 1
+  /// δ of the certificate. Default 1e-4; range (0, 1).
+  public var delta: Double = 1e-4
+  /// σ, the deviation of the loss perturbation b. Default 1; range > 0.
+  public var sigma: Double = 1
+  /// Seeds b (each model's own stream); a retrain after the budget is spent draws a new one.
+  public var perturbationSeed: UInt64 = 0
+  /// Stop training when ‖∇L_b‖₂ (the summed objective's) ≤ tolerance; what is left counts
+  /// against the removal budget. Default 1e-4 (about 1e-8 on the mean objective at n = 10⁴,
+  /// near what single-precision products resolve).
+  public var tolerance: Double = 1e-4
+  /// Iteration cap. Default 200.
+  public var maxIterations: Int = 200
+  public init() {}
+}

@@ -18,6 +18,8 @@ extension ModelConfiguration {
     case .ridge(let c): return try RidgeClassifier.fit(data, config: c, observer: observer)
     case .mlp(let c):
       return try MLP.fit(data, validation: validation, config: c, observer: observer)
+    case .certifiedLogistic(let c):
+      return try CertifiedLogisticRegression.fit(data, config: c, observer: observer)
     }
   }
 
@@ -36,14 +38,25 @@ extension ModelConfiguration {
     case .mlp(var c):
       c.weightDecay = l2
       return .mlp(c)
+    case .certifiedLogistic(var c):
+      c.l2 = l2
+      c.totalPenalty = nil
+      return .certifiedLogistic(c)
     }
   }
 
   /// The same configuration with its random seed set to `seed` (the MLP's initialization and
-  /// shuffles); the convex models are deterministic and have none, so they return `self`.
+  /// shuffles, the certified model's perturbation); the other convex models are
+  /// deterministic and have none, so they return `self`.
   public func withSeed(_ seed: UInt64) -> ModelConfiguration {
-    guard case .mlp(var c) = self else { return self }
-    c.seed = seed
-    return .mlp(c)
+    switch self {
+    case .mlp(var c):
+      c.seed = seed
+      return .mlp(c)
+    case .certifiedLogistic(var c):
+      c.perturbationSeed = seed
+      return .certifiedLogistic(c)
+    default: return self
+    }
   }
 }

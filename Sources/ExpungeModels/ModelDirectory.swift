@@ -166,6 +166,7 @@ public struct SavedModel: Sendable {
     case .softmax: type = SoftmaxRegression.self
     case .ridge: type = RidgeClassifier.self
     case .mlp: type = MLP.self
+    case .certifiedLogistic: type = CertifiedLogisticRegression.self
     }
     return try type.init(
       configuration: configuration, featureCount: featureCount, classCount: classCount,

@@ -69,6 +69,9 @@ struct ShardTrainer {
         model: try LogisticRegression.fit(data, config: c, start: start), optimizerState: nil)
     case .ridge(let c):
       return SISACheckpoint(model: try RidgeClassifier.fit(data, config: c), optimizerState: nil)
+    case .certifiedLogistic(let c):
+      return SISACheckpoint(
+        model: try CertifiedLogisticRegression.fit(data, config: c), optimizerState: nil)
     }
   }
 }

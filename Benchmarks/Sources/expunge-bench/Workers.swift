@@ -15,6 +15,7 @@ enum Workers {
     case "sgemm": result = sgemm(options)
     case "softmax-eval": result = try softmaxEvaluation(options)
     case "sisa": result = try SISAWorker.run(options)
+    case "certified": result = try CertifiedWorker.run(options)
     default: throw BenchError("unknown worker '\(arguments.first ?? "")'")
     }
     var line = result

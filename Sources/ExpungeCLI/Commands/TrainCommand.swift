@@ -8,6 +8,7 @@ import Foundation
 enum TrainCommand: Command {
   static let modelGroup = "MODEL OPTIONS"
   static let sisaGroup = "STORE OPTIONS"
+  static let certifiedGroup = "CERTIFIED REMOVAL OPTIONS"
 
   static let spec = CommandSpec(
     name: "train",
@@ -91,6 +92,20 @@ enum TrainCommand: Command {
         name: "seed", valueName: "s",
         help: "Seed of every random choice (initialization, shuffles, splits, --limit).",
         defaultValue: "0"),
+      .flag(
+        "certified",
+        "Train for certified removal (Guo et al.): logistic (two classes) or softmax (one-vs-rest) with a random linear term in the loss, rows scaled to unit length, no intercept.",
+        group: certifiedGroup),
+      OptionSpec(
+        name: "epsilon", valueName: "ε", help: "With --certified: ε of the (ε, δ) certificate.",
+        defaultValue: "1", group: certifiedGroup),
+      OptionSpec(
+        name: "delta", valueName: "δ", help: "With --certified: δ of the certificate, in (0, 1).",
+        defaultValue: "1e-4", group: certifiedGroup),
+      OptionSpec(
+        name: "sigma", valueName: "σ",
+        help: "With --certified: deviation of the loss perturbation b ~ N(0, σ²I).",
+        defaultValue: "1", group: certifiedGroup),
       .flag("standardize", "Standardize features with the training rows' mean and deviation."),
       OptionSpec(
         name: "validation-fraction", valueName: "f",
@@ -104,6 +119,7 @@ enum TrainCommand: Command {
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge train --data fashion-mnist --model softmax --l2 auto --out runs/softmax",
       "expunge train --data fashion-mnist --classes 0,6 --model logistic --out runs/shirts",
+      "expunge train --data fashion-mnist --classes 0,6 --model logistic --certified --epsilon 1 --delta 1e-4 --out runs/certified",
       "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
       "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
     ],
@@ -299,6 +315,9 @@ enum TrainCommand: Command {
     case .softmax(let c): return "softmax regression (λ = \(c.l2))"
     case .logistic(let c): return "logistic regression (λ = \(c.l2))"
     case .ridge(let c): return "ridge classifier (λ = \(c.l2))"
+    case .certifiedLogistic(let c):
+      return
+        "certified logistic regression (\(model.classCount > 2 ? "one-vs-rest, " : "")λ = \(c.l2), ε = \(c.epsilon), δ = \(c.delta), σ = \(c.sigma))"
     }
   }
 }

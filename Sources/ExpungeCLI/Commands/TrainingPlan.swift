@@ -9,12 +9,26 @@ struct TrainingPlan {
   var searchL2: Bool
 
   init(_ a: ParsedArguments) throws {
-    let kind = try a.choice("model", as: ModelKind.self) ?? .mlp
+    var kind = try a.choice("model", as: ModelKind.self) ?? .mlp
+    if a.flag("certified") {
+      guard kind == .logistic || kind == .softmax || kind == .certifiedLogistic else {
+        throw CLIError.usage(
+          "--certified applies to --model logistic (two classes) or softmax (one-vs-rest)",
+          command: a.spec)
+      }
+      kind = .certifiedLogistic
+    } else if kind != .certifiedLogistic,
+      let option = ["epsilon", "delta", "sigma"].first(where: { a.has($0) })
+    {
+      throw CLIError.usage("option '--\(option)' needs --certified", command: a.spec)
+    }
     seed = try a.uint64("seed") ?? 0
     searchL2 = a.string("l2") == "auto"
-    if searchL2 && kind == .mlp {
+    if searchL2 && (kind == .mlp || kind == .certifiedLogistic) {
       throw a.invalid(
-        "l2", "auto", "a number ≥ 0 for the MLP ('auto' is for logistic, softmax and ridge)")
+        "l2", "auto",
+        "a number ≥ 0 for \(kind == .mlp ? "the MLP" : "certified training") ('auto' is for logistic, softmax and ridge)"
+      )
     }
     let l2 =
       searchL2 ? nil : try a.double("l2", where: { $0 >= 0 }, expected: "a number ≥ 0 or 'auto'")
@@ -29,7 +43,13 @@ struct TrainingPlan {
 
     let mlpOnly = ["hidden", "activation", "epochs", "batch-size", "lr", "optimizer", "momentum"]
     let convexOnly = ["tolerance", "tolerance-norm", "max-iter", "solver"]
-    let misplaced = kind == .mlp ? convexOnly : mlpOnly + (kind == .ridge ? convexOnly : [])
+    let misplaced =
+      switch kind {
+      case .mlp: convexOnly
+      case .ridge: mlpOnly + convexOnly
+      case .certifiedLogistic: mlpOnly + ["tolerance-norm", "solver"]
+      default: mlpOnly
+      }
     if let option = misplaced.first(where: { a.has($0) }) {
       throw CLIError.usage(
         "option '--\(option)' does not apply to --model \(kind.rawValue)", command: a.spec)
@@ -66,6 +86,24 @@ struct TrainingPlan {
         a, tolerance: &c.tolerance, norm: &c.toleranceNorm, maxIterations: &c.maxIterations,
         solver: &c.solver)
       configuration = .logistic(c)
+    case .certifiedLogistic:
+      var c = CertifiedLogisticConfig()
+      if let l2 {
+        guard l2 > 0 else {
+          throw a.invalid("l2", a.required("l2"), "a number > 0 for certified training")
+        }
+        c.l2 = l2
+      }
+      c.tolerance =
+        try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
+      c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
+      c.epsilon = try a.double("epsilon", where: { $0 > 0 }, expected: "a number > 0") ?? c.epsilon
+      c.delta =
+        try a.double("delta", where: { $0 > 0 && $0 < 1 }, expected: "a number in (0, 1)")
+        ?? c.delta
+      c.sigma = try a.double("sigma", where: { $0 > 0 }, expected: "a number > 0") ?? c.sigma
+      c.perturbationSeed = seed
+      configuration = .certifiedLogistic(c)
     case .ridge:
       var c = RidgeConfig()
       if let l2 {

@@ -1,0 +1,193 @@
+import ExpungeCore
+import ExpungeData
+import Foundation
+
+/// Logistic regression trained with a random linear term so rows can later be removed with
+/// a certificate (see `CertifiedLogisticConfig` for the objective, and ExpungeUnlearning's
+/// `CertifiedRemoval` for removal). Binary for two classes (one weight vector); one-vs-rest
+/// for K > 2 (K vectors, each class against the rest).
+///
+/// Inputs are scaled to unit length, x̂ = x/‖x‖ (a zero row stays zero), inside the model —
+/// at training and prediction alike — because the removal bound needs ‖x̂‖ ≤ 1. Parameters:
+/// `weight` [m, d]. `predictProbabilities` returns [1 − σ(z), σ(z)] for the binary model and
+/// the m sigmoids normalized to sum 1 for one-vs-rest.
+public struct CertifiedLogisticRegression: Classifier {
+  public let config: CertifiedLogisticConfig
+  public let featureCount: Int
+  public let classCount: Int
+  public let parameters: ParameterBuffer
+  /// Each binary model's solver report, when freshly fitted.
+  public let solverReports: [SolverReport]
+
+  public var kind: ModelKind { .certifiedLogistic }
+  public var configuration: ModelConfiguration { .certifiedLogistic(config) }
+  /// m: 1 for a binary model, K for one-vs-rest.
+  public var modelCount: Int { Self.modelCount(classes: classCount) }
+
+  static func modelCount(classes: Int) -> Int { classes == 2 ? 1 : classes }
+
+  static func layout(d: Int, m: Int) -> [(name: String, shape: [Int])] {
+    [(name: "weight", shape: [m, d])]
+  }
+
+  public init(
+    configuration: ModelConfiguration, featureCount: Int, classCount: Int,
+    parameters: ParameterBuffer
+  ) throws {
+    guard case .certifiedLogistic(let config) = configuration, classCount >= 2 else {
+      throw ModelError.invalidTrainingData(
+        model: "CertifiedLogisticRegression", reason: "configuration is not a certified model")
+    }
+    try ConvexTraining.checkLayout(
+      parameters, Self.layout(d: featureCount, m: Self.modelCount(classes: classCount)))
+    self.config = config
+    self.featureCount = featureCount
+    self.classCount = classCount
+    self.parameters = parameters
+    solverReports = []
+  }
+
+  /// A model with the given weights (one vector per binary model), e.g. after a removal.
+  public init(
+    config: CertifiedLogisticConfig, featureCount: Int, classCount: Int, weights: [[Double]],
+    solverReports: [SolverReport] = []
+  ) {
+    precondition(weights.count == Self.modelCount(classes: classCount), "one vector per model")
+    var buffer = ParameterBuffer(
+      layout: Self.layout(d: featureCount, m: Self.modelCount(classes: classCount)))
+    buffer.values = weights.flatMap { $0.map { Float($0) } }
+    self.config = config
+    self.featureCount = featureCount
+    self.classCount = classCount
+    self.parameters = buffer
+    self.solverReports = solverReports
+  }
+
+  /// Binary model k's weights, in Double.
+  public func weights(_ k: Int) -> [Double] {
+    let d = featureCount
+    return parameters.values[(k * d)..<((k + 1) * d)].map { Double($0) }
+  }
+
+  /// Trains every binary model to ‖∇L_b‖₂ ≤ `config.tolerance` by Newton's method. Fixes
+  /// Λ = λ·n on the first training (recorded in the returned model's configuration).
+  /// - Throws: `ModelError` for bad hyperparameters or data.
+  public static func fit(
+    _ data: Dataset, config: CertifiedLogisticConfig, observer: TrainingObserver? = nil
+  ) throws -> CertifiedLogisticRegression {
+    try validate(config)
+    try ConvexTraining.validate(
+      data, model: "CertifiedLogisticRegression", l2: config.l2, tolerance: config.tolerance,
+      maxIterations: config.maxIterations)
+    var config = config
+    let total = config.totalPenalty ?? config.l2 * Double(data.count)
+    config.totalPenalty = total
+    let rows = normalizedRows(data)
+    let m = modelCount(classes: data.classCount)
+    var weights: [[Double]] = []
+    var reports: [SolverReport] = []
+    for k in 0..<m {
+      let objective = PerturbedLogisticObjective(
+        data: binaryTask(rows, model: k), totalPenalty: total,
+        perturbation: perturbation(config, model: k, featureCount: data.featureCount))
+      // The solver stops on the mean objective's gradient: the summed one is n times larger.
+      let (theta, report) = try ConvexTraining.solve(
+        objective, solver: .newton, tolerance: config.tolerance / Double(data.count),
+        gradientNorm: .l2, maxIterations: config.maxIterations, observer: observer)
+      weights.append(theta)
+      reports.append(report)
+    }
+    return CertifiedLogisticRegression(
+      config: config, featureCount: data.featureCount, classCount: data.classCount,
+      weights: weights, solverReports: reports)
+  }
+
+  static func validate(_ c: CertifiedLogisticConfig) throws {
+    func bad(_ name: String, _ value: Double, _ expected: String) -> ModelError {
+      .invalidHyperparameter(
+        model: "CertifiedLogisticRegression", name: name, value: String(value), expected: expected)
+    }
+    guard c.l2 > 0 else { throw bad("l2", c.l2, "a number > 0") }
+    guard c.epsilon > 0 else { throw bad("epsilon", c.epsilon, "a number > 0") }
+    guard c.delta > 0 && c.delta < 1 else { throw bad("delta", c.delta, "a number in (0, 1)") }
+    guard c.sigma > 0 else { throw bad("sigma", c.sigma, "a number > 0") }
+  }
+
+  /// b for binary model k: N(0, σ²I) from the perturbation seed's stream for k.
+  public static func perturbation(_ c: CertifiedLogisticConfig, model k: Int, featureCount: Int)
+    -> [Double]
+  {
+    var rng = SeededGenerator(seed: c.perturbationSeed).derived("certified-perturbation")
+      .derived(UInt64(k))
+    return (0..<featureCount).map { _ in rng.nextNormal() * c.sigma }
+  }
+
+  /// The gradient residual each binary model may accumulate, ε′ = σ ε_m / c with
+  /// c = √(2 log(1.5/δ_m)) (Guo et al., Theorem 3) and ε_m = ε/m, δ_m = δ/m.
+  public static func residualBudget(_ c: CertifiedLogisticConfig, models m: Int) -> Double {
+    let (epsilon, delta) = (c.epsilon / Double(m), c.delta / Double(m))
+    return c.sigma * epsilon / (2 * log(1.5 / delta)).squareRoot()
+  }
+
+  /// The rows scaled to unit length (zero rows stay zero).
+  public static func normalizedRows(_ x: Matrix) -> Matrix {
+    var out = x
+    let d = x.cols
+    out.storage.withUnsafeMutableBufferPointer { p in
+      for i in 0..<x.rows {
+        var norm = 0.0
+        for j in 0..<d { norm += Double(p[i * d + j]) * Double(p[i * d + j]) }
+        guard norm > 0 else { continue }
+        let scale = Float(1 / norm.squareRoot())
+        for j in 0..<d { p[i * d + j] *= scale }
+      }
+    }
+    return out
+  }
+
+  public static func normalizedRows(_ data: Dataset) -> Dataset {
+    var out = data
+    out.features = normalizedRows(data.features)
+    return out
+  }
+
+  /// Binary model k's task: labels 0/1 (the data's own for a binary model; class k against
+  /// the rest for one-vs-rest).
+  public static func binaryTask(_ data: Dataset, model k: Int) -> Dataset {
+    var out = data
+    if data.classCount > 2 { out.labels = data.labels.map { $0 == k ? 1 : 0 } }
+    out.classCount = 2
+    return out
+  }
+
+  public func predictProbabilities(_ x: Matrix) -> Matrix {
+    precondition(
+      x.cols == featureCount,
+      "X has \(x.cols) features, but CertifiedLogisticRegression is expecting \(featureCount)")
+    let rows = Self.normalizedRows(x)
+    let m = modelCount
+    var w = Matrix(rows: m, cols: featureCount, storage: parameters.values)
+    w = w.transposed()
+    let z = BLAS.matmul(rows, w)  // n × m
+    var out = Matrix.zeros(x.rows, classCount)
+    for i in 0..<x.rows {
+      if m == 1 {
+        let p = sigmoid(Double(z[i, 0]))
+        out[i, 0] = Float(1 - p)
+        out[i, 1] = Float(p)
+      } else {
+        let s = (0..<m).map { sigmoid(Double(z[i, $0])) }
+        let total = max(s.reduce(0, +), 1e-300)
+        for c in 0..<m { out[i, c] = Float(s[c] / total) }
+      }
+    }
+    return out
+  }
+
+  public func meanLoss(_ x: Matrix, labels: [Int32]) -> Double {
+    let p = predictProbabilities(x)
+    var total = 0.0
+    for i in 0..<x.rows { total -= log(max(Double(p[i, Int(labels[i])]), 1e-30)) }
+    return total / Double(max(x.rows, 1))
+  }
+}

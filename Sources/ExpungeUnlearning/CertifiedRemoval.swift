@@ -1,0 +1,256 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import Foundation
+
+/// Certified removal from a `CertifiedLogisticRegression` (Guo et al., ICML 2020) with a
+/// Hessian kept factored between removals.
+///
+/// Each binary model minimizes L_b(w; D) = Σ_D ℓᵢ(w) + (Λ/2)‖w‖² + bᵀw (summed; Λ fixed).
+/// Removing rows R from D leaves D′ with L_b(w; D′) = L_b(w; D) − Σ_R ℓᵢ(w), whose gradient
+/// at the current w is r − Δ, Δ = Σ_R ∇ℓᵢ(w), r the residual left so far. The Newton step is
+///
+///     w⁺ = w + s,   s = H̃⁻¹ Δ,   H̃ = ∇²L(w_ref; D′)
+///
+/// where w_ref is the point the Hessian was last built at. Guo et al. rebuild H at w for each
+/// removal, O(nd² + d³); here the Cholesky factor of ∇²L(w_ref; D) is kept and each removed
+/// row's curvature ℓ″(w_refᵀxᵢ)xᵢxᵢᵀ taken out by a rank-1 downdate, O(d²) per row — exact,
+/// because the penalty Λ does not depend on n. The new residual is
+///
+///     ∇L_b(w⁺; D′) = r + (H̄ − H̃) s,   H̄ = ∫₀¹ ∇²L(w + ts; D′) dt.
+///
+/// **The bound.** For the logistic loss |ℓ″(a) − ℓ″(a′)| ≤ γ|a − a′| with γ = max|ℓ‴| =
+/// 1/(6√3). So H̄ − H̃ = Σ_{D′} cⱼ xⱼxⱼᵀ with |cⱼ| ≤ γ(|xⱼᵀ(w − w_ref)| + |xⱼᵀs|/2) ≤
+/// γ(‖w − w_ref‖ + ‖s‖/2) since ‖xⱼ‖ ≤ 1, and ‖Σ cⱼ (xⱼᵀs) xⱼ‖ ≤ max|cⱼ| · ‖X′‖₂ ‖X′s‖₂:
+///
+///     ‖(H̄ − H̃) s‖ ≤ γ ‖X‖₂ √(sᵀGs) (‖w − w_ref‖ + ‖s‖/2),
+///
+/// with G = XᵀX of the rows at the last (re)training: removing rows only shrinks X′ᵀX′ below
+/// G, so ‖X‖₂ = √λ_max(G) and √(sᵀGs) stay upper bounds — O(d²), no pass over the data. The
+/// weights are stored in single precision; rounding w⁺ moves the gradient by at most
+/// ‖H‖₂‖e‖ ≤ (‖X‖₂²/4 + Λ)‖e‖ for the rounding error e, which is added too. Each removal's
+/// bound adds to the model's accumulated bound, which starts at the training residual
+/// ‖∇L_b(w; D)‖ measured in double precision.
+///
+/// **Staleness.** With w_ref = w the bound is the fresh γ‖X‖√(sᵀGs)‖s‖/2; drift since the
+/// last refresh adds γ‖X‖√(sᵀGs)‖w − w_ref‖. When that would make the bound more than
+/// `refreshLooseness` times the fresh one, the Hessian is rebuilt at w over D′ first
+/// (O(nd² + d³)), so budget is never spent faster than that factor for the sake of speed.
+///
+/// **The budget.** While every model's accumulated bound stays within ε′ = σε/c (Guo et al.,
+/// Theorem 3; split over the m models), the result is (ε, δ)-indistinguishable from
+/// training on D′. A removal that would exceed it retrains every model exactly on D′ with a
+/// fresh b (a new perturbation seed), which resets the bounds.
+public struct CertifiedRemoval: Sendable {
+  /// The current model.
+  public private(set) var model: CertifiedLogisticRegression
+  /// The rows it may still learn from, as given (not normalized), in order.
+  public private(set) var data: Dataset
+  /// Each binary model's accumulated bound on ‖∇L_b(w; D′)‖₂.
+  public private(set) var residualBounds: [Double]
+  /// ε′ per binary model.
+  public let budget: Double
+  /// See the type's description. Default 2; range ≥ 1.
+  public var refreshLooseness: Double = 2
+  /// How many times the budget ran out and the model was retrained.
+  public private(set) var retrains = 0
+
+  /// γ = max |ℓ‴| for the logistic loss.
+  public static let gamma = 1 / (6 * 3.0.squareRoot())
+
+  var normalized: Dataset
+  var factors: [[Double]]
+  var references: [[Double]]
+  var gram: [Double]
+  var spectralNorm: Double
+
+  /// Prepares removal from `model`, trained on `data`: factors each binary model's Hessian
+  /// at its weights, O(m·nd² + m·d³), and measures the training residuals.
+  public init(model: CertifiedLogisticRegression, data: Dataset) throws {
+    precondition(data.featureCount == model.featureCount, "CertifiedRemoval: widths differ")
+    self.model = model
+    self.data = data
+    normalized = CertifiedLogisticRegression.normalizedRows(data)
+    budget = CertifiedLogisticRegression.residualBudget(model.config, models: model.modelCount)
+    factors = []
+    references = []
+    residualBounds = []
+    gram = []
+    spectralNorm = 0
+    try rebuild()
+  }
+
+  var d: Int { model.featureCount }
+  var totalPenalty: Double { model.config.totalPenalty! }
+
+  /// Gram matrix, spectral norm, factors at the current weights, measured residuals.
+  mutating func rebuild() throws {
+    (gram, spectralNorm) = Self.gramAndNorm(normalized.features)
+    factors = try (0..<model.modelCount).map { try factor(model: $0, at: model.weights($0)) }
+    references = (0..<model.modelCount).map { model.weights($0) }
+    residualBounds = (0..<model.modelCount).map { residual(model: $0).norm }
+  }
+
+  /// The Cholesky factor of ∇²L(w; current rows) for binary model k.
+  func factor(model k: Int, at w: [Double]) throws -> [Double] {
+    let objective = PerturbedLogisticObjective(
+      data: CertifiedLogisticRegression.binaryTask(normalized, model: k),
+      totalPenalty: totalPenalty, perturbation: [Double](repeating: 0, count: d))
+    let n = Double(normalized.count)
+    var h = objective.hessian(w, rowWeights: nil).map { $0 * n }
+    try LAPACK.choleskyFactor(&h, n: d)
+    return h
+  }
+
+  /// ∇L_b(w; current rows) of binary model k at its current weights, in double precision
+  /// throughout (the certificate is about this vector), and its norm.
+  public func residual(model k: Int) -> (gradient: [Double], norm: Double) {
+    let w = model.weights(k)
+    let b = CertifiedLogisticRegression.perturbation(model.config, model: k, featureCount: d)
+    var g = (0..<d).map { totalPenalty * w[$0] + b[$0] }
+    let task = CertifiedLogisticRegression.binaryTask(normalized, model: k)
+    task.features.storage.withUnsafeBufferPointer { x in
+      for i in 0..<task.count {
+        var z = 0.0
+        for j in 0..<d { z += w[j] * Double(x[i * d + j]) }
+        let r = Self.sigmoid(z) - Double(task.labels[i])
+        for j in 0..<d { g[j] += r * Double(x[i * d + j]) }
+      }
+    }
+    return (g, Self.norm(g))
+  }
+
+  /// What one request did.
+  public struct Report: Sendable, Equatable, Codable {
+    public var removed: Int
+    /// This request's bound per binary model (0 after a retrain).
+    public var bounds: [Double]
+    /// The accumulated bounds after it.
+    public var residualBounds: [Double]
+    /// The binary models whose Hessian was rebuilt at the current weights first.
+    public var refreshed: [Int]
+    /// Whether the budget ran out and the model was retrained exactly on the kept rows.
+    public var retrained: Bool
+  }
+
+  /// Removes the rows with `ids` (a batch is one Newton step).
+  /// - Throws: `UnlearningError.unknownIDs` (nothing changed), or a training error from a
+  ///   retrain.
+  public mutating func remove(_ ids: Set<SampleID>) throws -> Report {
+    guard !ids.isEmpty else { throw UnlearningError.emptyRequest }
+    let positions = data.ids.indices.filter { ids.contains(data.ids[$0]) }
+    guard positions.count == ids.count else {
+      let present = Set(data.ids)
+      let unknown = ids.filter { !present.contains($0) }.sorted()
+      throw UnlearningError.unknownIDs(first: Array(unknown.prefix(10)), count: unknown.count)
+    }
+    let removed = normalized.subset(positions)
+    let kept = data.ids.indices.filter { !ids.contains(data.ids[$0]) }
+    var next = self
+    next.data = data.subset(kept)
+    next.normalized = normalized.subset(kept)
+    var weights: [[Double]] = []
+    var bounds: [Double] = []
+    var refreshed: [Int] = []
+    for k in 0..<model.modelCount {
+      let task = CertifiedLogisticRegression.binaryTask(removed, model: k)
+      let w = model.weights(k)
+      var factor = factors[k]
+      var reference = references[k]
+      var delta = [Double](repeating: 0, count: d)
+      var curvature: [Double] = []  // the rows √ℓ″(w_refᵀxᵢ)·xᵢ to take out of the factor
+      for i in 0..<task.count {
+        let x = task.features.row(i).map(Double.init)
+        let r = Self.sigmoid(Self.dot(w, x)) - Double(task.labels[i])
+        for j in 0..<d { delta[j] += r * x[j] }
+        let p = Self.sigmoid(Self.dot(reference, x))
+        let root = (p * (1 - p)).squareRoot()
+        curvature += x.map { $0 * root }
+      }
+      // Λ I keeps the downdated matrix definite; should rounding still break the downdate,
+      // the Hessian is rebuilt below instead.
+      let downdated = (try? LAPACK.choleskyDowndate(&factor, n: d, vectors: curvature)) != nil
+      var s = delta
+      if downdated { LAPACK.choleskySolve(factor: factor, n: d, &s) }
+      var drift = Self.norm(zip(w, reference).map { $0 - $1 })
+      if !downdated || (drift > (refreshLooseness - 1) * Self.norm(s) / 2 && drift > 0) {
+        factor = try next.factor(model: k, at: w)
+        reference = w
+        drift = 0
+        s = delta
+        LAPACK.choleskySolve(factor: factor, n: d, &s)
+        refreshed.append(k)
+      }
+      let updated = zip(w, s).map { Double(Float($0 + $1)) }
+      let rounding = Self.norm((0..<d).map { updated[$0] - (w[$0] + s[$0]) })
+      let bound =
+        Self.gamma * spectralNorm * quadraticNorm(s) * (drift + Self.norm(s) / 2)
+        + (spectralNorm * spectralNorm / 4 + totalPenalty) * rounding
+      weights.append(updated)
+      bounds.append(bound)
+      next.factors[k] = factor
+      next.references[k] = reference
+      next.residualBounds[k] = residualBounds[k] + bound
+    }
+    if next.residualBounds.contains(where: { $0 > budget }) {
+      var config = model.config
+      config.perturbationSeed = SeededGenerator(seed: config.perturbationSeed)
+        .derived("certified-retrain").next()
+      next.model = try CertifiedLogisticRegression.fit(next.data, config: config)
+      next.retrains += 1
+      try next.rebuild()
+      self = next
+      return Report(
+        removed: positions.count, bounds: [Double](repeating: 0, count: model.modelCount),
+        residualBounds: residualBounds, refreshed: [], retrained: true)
+    }
+    next.model = CertifiedLogisticRegression(
+      config: model.config, featureCount: d, classCount: model.classCount, weights: weights)
+    self = next
+    return Report(
+      removed: positions.count, bounds: bounds, residualBounds: residualBounds,
+      refreshed: refreshed, retrained: false)
+  }
+
+  /// √(sᵀGs) ≥ ‖X′s‖₂.
+  func quadraticNorm(_ s: [Double]) -> Double {
+    var total = 0.0
+    for i in 0..<d {
+      var row = 0.0
+      for j in 0..<d { row += gram[i * d + j] * s[j] }
+      total += s[i] * row
+    }
+    return max(total, 0).squareRoot()
+  }
+
+  /// G = XᵀX in double precision and √λ_max(G) (rounded up slightly, as an upper bound).
+  static func gramAndNorm(_ x: Matrix) -> (gram: [Double], norm: Double) {
+    let (n, d) = (x.rows, x.cols)
+    var gram = [Double](repeating: 0, count: d * d)
+    let chunk = 2048
+    for start in stride(from: 0, to: n, by: chunk) {
+      let rows = min(chunk, n - start)
+      let block = x.storage[(start * d)..<((start + rows) * d)].map(Double.init)
+      block.withUnsafeBufferPointer { a in
+        gram.withUnsafeMutableBufferPointer { g in
+          BLAS.dsyrkFull(n: rows, d: d, alpha: 1, a: a.baseAddress!, beta: 1, c: g.baseAddress!)
+        }
+      }
+    }
+    var copy = gram
+    let top = LAPACK.symmetricEigen(&copy, n: d).max() ?? 0
+    return (gram, (max(top, 0) * (1 + 1e-9)).squareRoot())
+  }
+
+  static func sigmoid(_ z: Double) -> Double {
+    z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
+  }
+
+  static func dot(_ a: [Double], _ b: [Double]) -> Double {
+    var total = 0.0
+    for j in a.indices { total += a[j] * b[j] }
+    return total
+  }
+
+  static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
+}
