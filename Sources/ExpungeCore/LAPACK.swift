@@ -37,6 +37,26 @@ public enum LAPACK {
     precondition(info == 0, "LAPACKE_dpotrs: illegal argument \(-info)")
   }
 
+  /// `B ← A·B = L·(Lᵀ·B)` given the lower Cholesky factor `L` of `A` (two triangular
+  /// products, `dtrmm`); `B` is `n × nrhs`, row-major. Applies `A` without storing it.
+  /// - Complexity: 2·n²·nrhs flops.
+  public static func choleskyMultiply(
+    factor l: [Double], n: Int, _ b: inout [Double], nrhs: Int = 1
+  ) {
+    precondition(l.count == n * n && b.count == n * nrhs, "choleskyMultiply: shapes disagree")
+    guard n > 0, nrhs > 0 else { return }
+    _ = Threads.count
+    l.withUnsafeBufferPointer { pl in
+      b.withUnsafeMutableBufferPointer { pb in
+        for side in [CblasTrans, CblasNoTrans] {
+          cblas_dtrmm(
+            CblasRowMajor, CblasLeft, CblasLower, side, CblasNonUnit, Int32(n), Int32(nrhs), 1,
+            pl.baseAddress!, Int32(n), pb.baseAddress!, Int32(nrhs))
+        }
+      }
+    }
+  }
+
   /// Solves the symmetric (possibly indefinite) system `A·x = b` by Bunch–Kaufman (`dsysv`).
   /// `a` is destroyed. - Throws: `CoreError.singular` when `A` is exactly singular.
   public static func symmetricSolve(_ a: inout [Double], n: Int, _ b: inout [Double], nrhs: Int = 1)

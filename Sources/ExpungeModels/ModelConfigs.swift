@@ -69,7 +69,8 @@ public struct SoftmaxRegressionConfig: Codable, Sendable, Hashable {
 ///
 ///     L(W, b) = (1/2n) Σᵢ ‖Wxᵢ + b − onehot(yᵢ)‖² + (λ/2)‖W‖²_F
 ///
-/// Solved in closed form: (XᵀX/n + λI) W = XᵀY/n on centred data, by Cholesky.
+/// Solved in closed form: (XᵀX/n + λI) W = XᵀY/n on centred data, by Cholesky. Training rows
+/// can be removed exactly, without a refit, through `RidgeState`.
 public struct RidgeConfig: Codable, Sendable, Hashable {
   /// λ. Default 1e-2; range > 0 (so the system is positive definite).
   public var l2: Double = 1e-2

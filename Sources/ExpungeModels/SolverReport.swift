@@ -1,6 +1,7 @@
 /// How a convex model's optimizer ended.
 public struct SolverReport: Sendable, Equatable, Codable {
-  /// The solver that ran (`newton`, `lbfgs`, or `closed-form`).
+  /// The solver that ran (`newton`, `lbfgs`, `closed-form`, or `pcg`: ridge after rows were
+  /// removed, conjugate gradients preconditioned by the downdated factor; see `RidgeState`).
   public var solver: String
   /// Iterations taken (0 for closed form).
   public var iterations: Int
