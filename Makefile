@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/expunge
 DEMO_DIR ?= runs/demo
 
-.PHONY: setup build test stress demo bench lint format clean
+.PHONY: setup build test stress check-report demo bench lint format clean
 
 setup:
 	@bash scripts/setup-debian.sh
@@ -23,6 +23,12 @@ test: setup
 stress: setup
 	$(SWIFT) build -c release --product expunge
 	EXPUNGE_CRASH_POINTS=500 $(SWIFT) test -c release --filter CrashSafetyTests
+
+# The audit's HTML report rendered in headless Chromium: the screenshot must show the page
+# and its curves, the DOM every chart. Not in `make test`: the browser is ~350 MB installed.
+check-report: setup
+	@bash scripts/setup-debian.sh chromium
+	EXPUNGE_CHECK_REPORT=1 $(SWIFT) test -c release --filter ReportRenderTests
 
 demo: build
 	@bash scripts/demo.sh $(RELEASE_BIN) $(DEMO_DIR)

@@ -49,7 +49,8 @@ let package = Package(
     .testTarget(name: "ExpungeAuditTests", dependencies: ["ExpungeAudit"]),
     .testTarget(name: "ExpungeStoreTests", dependencies: ["ExpungeStore", "CSQLite"]),
     .testTarget(
-      name: "ExpungeCLITests", dependencies: ["ExpungeCLI", "ExpungeData", "ExpungeStore"]),
+      name: "ExpungeCLITests",
+      dependencies: ["ExpungeCLI", "ExpungeData", "ExpungeStore", "ExpungeAudit", "CZlib"]),
   ],
   swiftLanguageModes: [.v6]
 )

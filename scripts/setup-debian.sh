@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Checks for the Debian packages Expunge needs; installs the missing ones when run as root,
-# otherwise prints the exact command to run and stops.
+# otherwise prints the exact command to run and stops. Packages given as arguments are checked
+# instead of the build's (`make check-report` passes `chromium`).
 set -euo pipefail
 packages=(pkg-config libopenblas-dev liblapacke-dev libsqlite3-dev zlib1g-dev dataset-fashion-mnist)
+if [ $# -gt 0 ]; then packages=("$@"); fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

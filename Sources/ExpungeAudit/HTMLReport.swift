@@ -58,7 +58,9 @@ public struct HTMLReport {
     self.timings = timings
   }
 
-  static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
+  /// The stroke colour of the i-th model's curves (mod the count). Public so that the
+  /// rendering check can look for these colours in a screenshot of the page.
+  public static let colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e"]
 
   public func render() -> String {
     var html = """
