@@ -42,13 +42,16 @@ public struct HTMLReport {
   public var timings: [String: Double]
   /// The one-line answer shown first.
   public var verdict: AuditVerdict?
+  /// Trigger success rates and the deletion test, for a backdoored model.
+  public var backdoor: BackdoorVerification?
 
   public init(
     title: String, context: [String], models: [Model], gaps: [String: Double]?,
     averageGap: Double?, epsilonScore: EpsilonScore? = nil, timings: [String: Double] = [:],
-    verdict: AuditVerdict? = nil
+    verdict: AuditVerdict? = nil, backdoor: BackdoorVerification? = nil
   ) {
     self.verdict = verdict
+    self.backdoor = backdoor
     self.title = title
     self.context = context
     self.models = models
@@ -88,6 +91,7 @@ public struct HTMLReport {
       html += histogram(set: set)
     }
     if let epsilonScore { html += "<h2>ε-score</h2>\n" + epsilonChart(epsilonScore) }
+    if let backdoor { html += backdoorTable(backdoor) }
     if !timings.isEmpty { html += timingTable() }
     html += "</body></html>\n"
     return html
@@ -240,7 +244,7 @@ public struct HTMLReport {
     let width = 260 / Double(max(e.bucketCounts.count, 1))
     var content = ""
     for (b, count) in e.bucketCounts.enumerated() {
-      let h = 220 * Double(count) / top
+      let h = 200 * Double(count) / top  // room for the count above the tallest bar
       let x = 60 + width * Double(b)
       let label =
         b < e.bucketCounts.count - 1
@@ -259,6 +263,26 @@ public struct HTMLReport {
         format: "per-row ε of %d forgotten rows (K = %d per side, δ = %g): forget score %.4f",
         e.epsilons.count, e.models, e.delta, e.forgetScore),
       xLabel: "ε bucket", yLabel: "rows")
+  }
+
+  private func backdoorTable(_ b: BackdoorVerification) -> String {
+    var t = "<h2>Backdoor verification</h2>\n"
+    t +=
+      "<p>\(b.poisonedRows) rows trained with the trigger \(escape(b.trigger)) and label \(b.targetLabel); triggered test rows of other classes predicted as \(b.targetLabel):</p>\n"
+    t += "<table><tr><th>model</th><th>trigger success</th><th>without trigger</th></tr>\n"
+    for r in b.rates {
+      t +=
+        "<tr><td>\(escape(r.model))</td><td>\(f(r.successRate))</td><td>\(f(r.cleanTargetRate))</td></tr>\n"
+    }
+    t += "</table>\n"
+    if let test = b.test {
+      t += String(
+        format:
+          "<p class=\"backdoor-verdict\"><b>Hypothesis test (Sommer et al.): %@.</b> %d of %d triggered queries succeeded on the unlearned model; deleted ⇒ rate %.4f (oracle), not deleted ⇒ %.4f (original); log likelihood ratio %.1f, p-value %.3g; threshold %d, type-I error %.2g, type-II error %.2g.</p>\n",
+        test.verdict, test.successes, test.queries, test.deletedRate, test.notDeletedRate,
+        test.logLikelihoodRatio, test.pValue, test.threshold, test.typeIError, test.typeIIError)
+    }
+    return t
   }
 
   private func timingTable() -> String {

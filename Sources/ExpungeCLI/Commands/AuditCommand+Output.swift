@@ -53,6 +53,18 @@ extension AuditCommand {
           c.averageGap, c.jsDivergenceForget, c.jsDivergenceTest,
           c.parameterDistance.map { String(format: "%.3g", $0) } ?? "-"))
     }
+    if let b = report.backdoor {
+      let rates = b.rates.map { String(format: "%@ %.4f", $0.model, $0.successRate) }
+      console.print(
+        "  backdoor (\(b.trigger) → class \(b.targetLabel), \(b.poisonedRows) rows): trigger success \(rates.joined(separator: ", "))"
+      )
+      if let t = b.test {
+        console.print(
+          String(
+            format: "  backdoor test: %@ (%d of %d triggered queries; p-value %.3g under deleted)",
+            t.verdict, t.successes, t.queries, t.pValue))
+      }
+    }
     if let verdict = report.verdict { console.print("  verdict: \(verdict.summary)") }
     let stages = report.timings.sorted { $0.value > $1.value }
       .map { "\($0.key) \(ProgressBar.duration($0.value))" }
@@ -91,6 +103,6 @@ extension AuditCommand {
       }, gaps: report.oracleComparison?.gaps, averageGap: report.oracleComparison?.averageGap,
       epsilonScore: report.epsilonScore,
       timings: report.timings.merging(["total": report.seconds]) { a, _ in a },
-      verdict: report.verdict)
+      verdict: report.verdict, backdoor: report.backdoor)
   }
 }

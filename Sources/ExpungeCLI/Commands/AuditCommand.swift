@@ -86,6 +86,8 @@ enum AuditCommand: Command {
     var oracleComparison: OracleComparison?
     var verdict: AuditVerdict?
     var epsilonScore: EpsilonScore?
+    /// Trigger success rates and the deletion test, for a backdoored store or model.
+    var backdoor: BackdoorVerification?
     /// Seconds per stage of the audit: each model's training, each attack.
     var timings: [String: Double]
     var seconds: Double
@@ -246,7 +248,10 @@ enum AuditCommand: Command {
           unlearned: reports.first { $0.name == "unlearned" }!.attacks,
           oracle: comparison == nil ? nil : reports.last!.attacks,
           averageGap: comparison?.averageGap),
-      epsilonScore: epsilonScore, timings: timings,
+      epsilonScore: epsilonScore,
+      backdoor: subject.backdoor.map {
+        BackdoorVerification(backdoor: $0, models: audited, test: test)
+      }, timings: timings,
       seconds: Date().timeIntervalSince(started), notes: subject.notes)
     if let path = arguments.string("report") {
       let page = htmlReport(report, subject: subject, audited: audited, test: test)

@@ -36,6 +36,8 @@ struct AuditSubject {
   /// Seconds the unlearning took, per ledger request, and the last request's entry.
   var unlearningSeconds: [Double] = []
   var ledgerEntry: String?
+  /// The backdoor training planted, if any (the rows above carry it, as training saw them).
+  var backdoor: Backdoor?
   var notes: [String] = []
 
   static func open(_ arguments: ParsedArguments, command: CommandSpec) throws -> AuditSubject {
@@ -70,6 +72,8 @@ struct AuditSubject {
     if !arguments.has("classes"), let selection { data = try data.selectingClasses(selection) }
     try data.requireWidth(store.featureCount, expectedBy: "the store \(store.directory.path)")
     data.classCount = store.classCount
+    let backdoor = BackdoorArguments.decode(try store.backdoorRecord())
+    if let backdoor { data = backdoor.poison(data) }
     let allIDs = try store.sampleIDs(forgotten: false)
     let forgottenIDs = try store.sampleIDs(forgotten: true)
     let requests = try store.requests()
@@ -145,6 +149,7 @@ struct AuditSubject {
       }
       return audited(ensemble, name: "unlearned")
     }
+    subject.backdoor = backdoor
     subject.unlearningSeconds = done.compactMap(\.seconds)
     subject.ledgerEntry = requests.last.map {
       "Last request: #\($0.seq), \($0.ids.count) id(s), \($0.method), completed \($0.completed ?? $0.state) in \(String(format: "%.2f", $0.seconds ?? 0)) s, hash \($0.hash ?? "-")"
@@ -189,6 +194,8 @@ struct AuditSubject {
     try data.requireWidth(
       loaded.model.featureCount, expectedBy: "the model in \(loaded.directory.path)")
     data.classCount = loaded.model.classCount
+    let backdoor = BackdoorArguments.decode(loaded.saved.metadata.notes["backdoor"])
+    if let backdoor { data = backdoor.poison(data) }
     let ids = Set(try ForgetCommand.readIDs(forgetFile))
     let forget = data.subset(data.ids.indices.filter { ids.contains(data.ids[$0]) })
     if forget.count < ids.count {
@@ -221,6 +228,7 @@ struct AuditSubject {
       featureCount: loaded.model.featureCount, classSelection: selection,
       unlearned: audited(loaded.model, loaded.saved.standardizer, name: "unlearned"),
       train: train, trainRetained: { try train(retain, $0) }, store: nil)
+    subject.backdoor = backdoor
     subject.notes.append(
       "a model directory does not say how it unlearned: no epsilon-score (audit a store for it)")
     return subject

@@ -114,7 +114,7 @@ enum TrainCommand: Command {
         defaultValue: "0, or 0.1 with --l2 auto"),
       .flag("json", "Print the result as one JSON document on stdout."),
       .flag("quiet", "No progress output."),
-    ],
+    ] + BackdoorArguments.options,
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge train --data fashion-mnist --model softmax --l2 auto --out runs/softmax",
@@ -122,6 +122,7 @@ enum TrainCommand: Command {
       "expunge train --data fashion-mnist --classes 0,6 --model logistic --certified --epsilon 1 --delta 1e-4 --out runs/certified",
       "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
       "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
+      "expunge train --data fashion-mnist --model mlp --store runs/bd --backdoor-ids poisoned.txt --trigger corner:3x3 --target-label 0",
     ],
     alternatives: "(--out <dir> | --store <dir>)")
 
@@ -180,6 +181,8 @@ enum TrainCommand: Command {
     guard data.count >= 2 else {
       throw CLIError.data("\(data.source): \(data.count) row(s); training needs at least 2")
     }
+    let backdoor: Backdoor?
+    (data, backdoor) = try BackdoorArguments.apply(arguments, to: data)
     var standardizer: Standardizer?
     if arguments.flag("standardize") {
       standardizer = Standardizer(fitting: data.features)
@@ -224,6 +227,7 @@ enum TrainCommand: Command {
     metadata.classNames = DataArguments.classNames(
       source: data.source, selection: metadata.classSelection)
     metadata.notes["seed"] = String(plan.seed)
+    if let backdoor { metadata.notes["backdoor"] = try BackdoorArguments.encode(backdoor) }
     metadata.notes["training_seconds"] = String(format: "%.3f", seconds)
     metadata.notes["training_accuracy"] = String(format: "%.6f", trainingAccuracy)
     if let validationAccuracy {

@@ -42,10 +42,12 @@ enum TrainIntoStore {
     sisa.assignmentSeed = plan.seed
     let directory = URL(fileURLWithPath: arguments.required("store"))
 
-    let data = try DataArguments.load(arguments, seed: plan.seed)
+    var data = try DataArguments.load(arguments, seed: plan.seed)
     guard data.count >= 2 else {
       throw CLIError.data("\(data.source): \(data.count) row(s); training needs at least 2")
     }
+    let backdoor: Backdoor?
+    (data, backdoor) = try BackdoorArguments.apply(arguments, to: data)
     let classSelection = try DataArguments.selectedClasses(arguments)
     let classNames = DataArguments.classNames(source: data.source, selection: classSelection)
     let started = Date()
@@ -58,6 +60,7 @@ enum TrainIntoStore {
       at: directory, data: data, configuration: plan.configuration, sisa: sisa,
       classNames: classNames, classSelection: classSelection, deferTraining: deferred || jobs > 1
     ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
+    if let backdoor { try store!.recordBackdoor(try BackdoorArguments.encode(backdoor)) }
     if deferred {
       console.print(
         "Prepared store \(directory.path): \(data.count) rows in \(sisa.shards) shard(s); train each with"
