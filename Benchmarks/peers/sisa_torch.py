@@ -26,6 +26,7 @@ import numpy as np
 import torch
 
 import fashion_mnist
+from expunge_rng import GOLDEN, M64, SeededGenerator
 
 parser = argparse.ArgumentParser()
 parser.add_argument("--shards", type=int, default=1)
@@ -46,64 +47,7 @@ xtr, ytr, xte, yte = map(torch.from_numpy, (xtr, ytr, xte, yte))
 n = xtr.shape[0]
 ids = np.arange(n, dtype=np.uint64)  # Fashion-MNIST rows have ids 0..n-1 in Expunge too
 
-# --- Expunge's SeededGenerator (xoshiro256**, SplitMix64 seeding), scalar and vectorized ---
-M64 = (1 << 64) - 1
-GOLDEN = 0x9E3779B97F4A7C15
-
-
-def mix(z):
-    z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & M64
-    z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & M64
-    return z ^ (z >> 31)
-
-
-def fnv1a(text):
-    h = 0xCBF29CE484222325
-    for byte in text.encode():
-        h = ((h ^ byte) * 0x100000001B3) & M64
-    return h
-
-
-class SeededGenerator:
-    def __init__(self, seed):
-        self.s = [mix((seed + (i + 1) * GOLDEN) & M64) for i in range(4)]
-
-    def derived(self, key):
-        key = fnv1a(key) if isinstance(key, str) else key
-        return SeededGenerator(mix(self.s[0] ^ mix((key + GOLDEN) & M64)))
-
-    def next(self):
-        s0, s1, s2, s3 = self.s
-        r = ((s1 * 5) & M64)
-        result = ((((r << 7) | (r >> 57)) & M64) * 9) & M64
-        t = (s1 << 17) & M64
-        s2 ^= s0
-        s3 ^= s1
-        s1 ^= s2
-        s0 ^= s3
-        s2 ^= t
-        s3 = ((s3 << 45) | (s3 >> 19)) & M64
-        self.s = [s0, s1, s2, s3]
-        return result
-
-    def next_int_below(self, bound):  # Lemire, as Swift's nextInt(below:)
-        m = self.next() * bound
-        if (m & M64) < bound:
-            threshold = ((1 << 64) - bound) % bound
-            while (m & M64) < threshold:
-                m = self.next() * bound
-        return m >> 64
-
-    def choice(self, n, k):  # partial Fisher-Yates, as Swift's choice(_:_:)
-        swapped, out = {}, []
-        for i in range(k):
-            j = i + self.next_int_below(n - i)
-            vj = swapped.get(j, j)
-            swapped[j] = swapped.get(i, i)
-            out.append(vj)
-        return out
-
-
+# --- Expunge's SeededGenerator vectorized over rows (the scalar one is expunge_rng) ---
 def np_mix(z):
     z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
     z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)

@@ -16,19 +16,27 @@ enum CheckpointFiles {
   static func write(_ checkpoint: SISACheckpoint, to directory: URL, metadata: ModelMetadata)
     throws
   {
+    try writeDirectory(directory) { temporary in
+      try ModelDirectory.save(checkpoint.model, metadata: metadata, to: temporary)
+      if let state = checkpoint.optimizerState {
+        try Safetensors.write(
+          state.asParameterBuffer(),
+          metadata: ["kind": state.kind.rawValue, "step": String(state.step)],
+          to: temporary.appendingPathComponent(optimizerFile))
+      }
+    }
+  }
+
+  /// Fills a temporary sibling of `directory` with `fill` (which gets its URL), then puts
+  /// it in `directory`'s place: the directory is the old or the new one, never half of it.
+  static func writeDirectory(_ directory: URL, fill: (URL) throws -> Void) throws {
     let fm = FileManager.default
     let parent = directory.deletingLastPathComponent()
     try fm.createDirectory(at: parent, withIntermediateDirectories: true)
     let temporary = parent.appendingPathComponent(
       ".\(directory.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     try? fm.removeItem(at: temporary)
-    try ModelDirectory.save(checkpoint.model, metadata: metadata, to: temporary)
-    if let state = checkpoint.optimizerState {
-      try Safetensors.write(
-        state.asParameterBuffer(),
-        metadata: ["kind": state.kind.rawValue, "step": String(state.step)],
-        to: temporary.appendingPathComponent(optimizerFile))
-    }
+    try fill(temporary)
     try replace(directory, with: temporary)
   }
 

@@ -27,16 +27,11 @@ extension Store {
       !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "-" },
       "cache names are letters, digits and '-'")
     let directory = layout.auditCache(version: try currentVersion(), name: name)
-    let fm = FileManager.default
-    let parent = directory.deletingLastPathComponent()
-    try fm.createDirectory(at: parent, withIntermediateDirectories: true)
-    let temporary = parent.appendingPathComponent(
-      ".\(name).\(ProcessInfo.processInfo.processIdentifier).tmp")
-    try? fm.removeItem(at: temporary)
-    for (k, model) in models.enumerated() {
-      try ModelDirectory.save(
-        model, metadata: metadata, to: temporary.appendingPathComponent("model-\(k)"))
+    try CheckpointFiles.writeDirectory(directory) { temporary in
+      for (k, model) in models.enumerated() {
+        try ModelDirectory.save(
+          model, metadata: metadata, to: temporary.appendingPathComponent("model-\(k)"))
+      }
     }
-    try CheckpointFiles.replace(directory, with: temporary)
   }
 }

@@ -35,8 +35,8 @@ import Foundation
 /// ‖∇L_b(w; D)‖ measured in double precision.
 ///
 /// **Staleness.** Drift since the last refresh, w − w_ref, enlarges the bound. When it would
-/// make the bound more than `refreshLooseness` times the bound with w_ref = w, the Hessian
-/// is rebuilt at w over D′ first
+/// make the bound more than `refreshLooseness` times the bound with w_ref = w, and the step
+/// would spend more than 0.1 % of the budget, the Hessian is rebuilt at w over D′ first
 /// (O(nd² + d³)), so budget is never spent faster than that factor for the sake of speed.
 ///
 /// **The budget.** While every model's accumulated bound stays within ε′ = σε/c (Guo et al.,
@@ -190,8 +190,11 @@ public struct CertifiedRemoval: Sendable {
       var s = delta
       if downdated { LAPACK.choleskySolve(factor: factor, n: d, &s) }
       var drift = zip(w, reference).map { $0 - $1 }
+      // A refresh costs O(nd²): worth it only for a step that would spend a visible part
+      // (over 0.1 %) of the budget, and spend more than `refreshLooseness` times the fresh bound.
+      let stale = stepBound(s, drift: drift)
       if !downdated
-        || stepBound(s, drift: drift) > refreshLooseness * stepBound(s, drift: nil)
+        || (stale > refreshLooseness * stepBound(s, drift: nil) && stale > 1e-3 * budget)
       {
         factor = try next.factor(model: k, at: w)
         reference = w

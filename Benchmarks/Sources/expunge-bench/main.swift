@@ -3,6 +3,7 @@ import Foundation
 // expunge-bench run [--pairs N]       the driver: races Expunge against the peers
 // expunge-bench sisa [--grid small|full] [--pairs N] [--store]
 //                                      SISA unlearning against retraining and a PyTorch SISA
+// expunge-bench certified [--pairs N]  certified removal against Guo et al.'s recipe in PyTorch
 // expunge-bench worker <work> [...]   one measurement in this process, one JSON line out
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
@@ -10,10 +11,11 @@ do {
   case "worker": try Workers.run(Array(arguments.dropFirst()))
   case "run": try Driver.run(Array(arguments.dropFirst()))
   case "sisa": try SISADriver.run(Array(arguments.dropFirst()))
+  case "certified": try CertifiedDriver.run(Array(arguments.dropFirst()))
   default:
     print(
       "usage: expunge-bench run [--pairs N] | sisa [--grid small|full] [--pairs N] [--store]"
-        + " | worker <work> [options]")
+        + " | certified [--pairs N] | worker <work> [options]")
     exit(64)
   }
 } catch {
