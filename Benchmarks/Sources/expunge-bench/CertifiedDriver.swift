@@ -10,12 +10,9 @@ import Foundation
 enum CertifiedDriver {
   static func run(_ arguments: [String]) throws {
     let options = Options(arguments)
-    let pairs = options.int("pairs", 3)
+    let pairs = max(1, options.int("pairs", 3))
     let root = FileManager.default.currentDirectoryPath
-    let python = root + "/Benchmarks/peers/.venv/bin/python"
-    guard FileManager.default.isExecutableFile(atPath: python) else {
-      throw BenchError("no peers' environment at \(python): run Benchmarks/peers/setup.sh")
-    }
+    let python = try Driver.peersPython(root: root)
     let me = ProcessInfo.processInfo.arguments[0]
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let tasks = [

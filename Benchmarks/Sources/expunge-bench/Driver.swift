@@ -20,10 +20,7 @@ enum Driver {
     let tolerance = options.double("softmax-tol", 1e-5)
     let root = FileManager.default.currentDirectoryPath
     let peers = root + "/Benchmarks/peers"
-    let python = peers + "/.venv/bin/python"
-    guard FileManager.default.isExecutableFile(atPath: python) else {
-      throw BenchError("no peers' environment at \(python): run Benchmarks/peers/setup.sh")
-    }
+    let python = try peersPython(root: root)
     let me = ProcessInfo.processInfo.arguments[0]
     let cores = ProcessInfo.processInfo.activeProcessorCount
     let works = [
@@ -125,6 +122,15 @@ enum Driver {
       withJSONObject: document, options: [.prettyPrinted, .sortedKeys])
     try data.write(to: URL(fileURLWithPath: out), options: .atomic)
     print("wrote \(out)")
+  }
+
+  /// The peers' Python (`Benchmarks/peers/.venv`, made by `peers/setup.sh`).
+  static func peersPython(root: String) throws -> String {
+    let python = root + "/Benchmarks/peers/.venv/bin/python"
+    guard FileManager.default.isExecutableFile(atPath: python) else {
+      throw BenchError("no peers' environment at \(python): run Benchmarks/peers/setup.sh")
+    }
+    return python
   }
 
   /// Runs one worker with every core for BLAS/OpenMP on both sides; returns its JSON line.

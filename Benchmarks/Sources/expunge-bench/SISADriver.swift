@@ -36,10 +36,7 @@ enum SISADriver {
     default: throw BenchError("unknown grid '\(gridName)': use small or full")
     }
     let root = FileManager.default.currentDirectoryPath
-    let python = root + "/Benchmarks/peers/.venv/bin/python"
-    guard FileManager.default.isExecutableFile(atPath: python) else {
-      throw BenchError("no peers' environment at \(python): run Benchmarks/peers/setup.sh")
-    }
+    let python = try Driver.peersPython(root: root)
     let setup = Setup(
       grid: grid, epochs: options.int("epochs", 10), pairs: max(1, options.int("pairs", 1)),
       deletions: options.string("deletions", "1,10,100"), seed: options.int("seed", 0),
