@@ -163,6 +163,22 @@ public struct CertifiedRemoval: Sendable {
     }
     let positions = ids.map { position[$0]! }.sorted()
     let removed = normalized.subset(positions)
+    // The factors (4.9 MB each at d = 784) move into the step instead of being copied; if
+    // anything below throws, `rebuild` restores them (and fresh bounds) from the unchanged
+    // model and rows.
+    var owned = factors
+    factors = []
+    do {
+      return try remove(positions: positions, removed: removed, factors: &owned)
+    } catch {
+      try? rebuild()
+      throw error
+    }
+  }
+
+  private mutating func remove(positions: [Int], removed: Dataset, factors owned: inout [[Double]])
+    throws -> Report
+  {
     var next = self
     for i in positions { next.active[i] = false }
     next.activeCount -= positions.count
@@ -172,7 +188,8 @@ public struct CertifiedRemoval: Sendable {
     for k in 0..<model.modelCount {
       let task = CertifiedLogisticRegression.binaryTask(removed, model: k)
       let w = model.weights(k)
-      var factor = factors[k]
+      var factor: [Double] = []
+      swap(&factor, &owned[k])
       var reference = references[k]
       var delta = [Double](repeating: 0, count: d)
       var curvature: [Double] = []  // the rows √ℓ″(w_refᵀxᵢ)·xᵢ to take out of the factor
@@ -189,30 +206,35 @@ public struct CertifiedRemoval: Sendable {
       let downdated = (try? LAPACK.choleskyDowndate(&factor, n: d, vectors: curvature)) != nil
       var s = delta
       if downdated { LAPACK.choleskySolve(factor: factor, n: d, &s) }
-      var drift = zip(w, reference).map { $0 - $1 }
+      let drift = zip(w, reference).map { $0 - $1 }
+      let driftNorm = Self.norm(drift)
+      var forms = (
+        sGs: quadraticForm(s), dGd: driftNorm > 0 ? quadraticForm(drift) : 0, drift: driftNorm
+      )
       // A refresh costs O(nd²): worth it only for a step that would spend a visible part
       // (over 0.1 %) of the budget, and spend more than `refreshLooseness` times the fresh bound.
-      let stale = stepBound(s, drift: drift)
+      let stale = stepBound(s, forms)
       if !downdated
-        || (stale > refreshLooseness * stepBound(s, drift: nil) && stale > 1e-3 * budget)
+        || (stale > refreshLooseness * stepBound(s, (forms.sGs, 0, 0)) && stale > 1e-3 * budget)
       {
         factor = try next.factor(model: k, at: w)
         reference = w
-        drift = [Double](repeating: 0, count: d)
         s = delta
         LAPACK.choleskySolve(factor: factor, n: d, &s)
+        forms = (quadraticForm(s), 0, 0)
         refreshed.append(k)
       }
       let updated = zip(w, s).map { Double(Float($0 + $1)) }
       let rounding = Self.norm((0..<d).map { updated[$0] - (w[$0] + s[$0]) })
       let bound =
-        stepBound(s, drift: drift) + (spectralNorm * spectralNorm / 4 + totalPenalty) * rounding
+        stepBound(s, forms) + (spectralNorm * spectralNorm / 4 + totalPenalty) * rounding
       weights.append(updated)
       bounds.append(bound)
-      next.factors[k] = factor
+      owned[k] = factor
       next.references[k] = reference
       next.residualBounds[k] = residualBounds[k] + bound
     }
+    next.factors = owned
     if next.residualBounds.contains(where: { $0 > budget }) {
       var config = model.config
       var draw = SeededGenerator(seed: config.perturbationSeed).derived("certified-retrain")
@@ -233,18 +255,16 @@ public struct CertifiedRemoval: Sendable {
       refreshed: refreshed, retrained: false)
   }
 
-  /// A bound on ‖(H̄ − H̃)s‖ for the step s taken with a Hessian built at w − `drift` (nil:
-  /// at w itself). With u = X′·drift, v = X′s and |cⱼ| ≤ γ(|uⱼ| + |vⱼ|/2), two bounds hold
+  /// A bound on ‖(H̄ − H̃)s‖ for the step s taken with a Hessian built at w − drift. With u = X′·drift, v = X′s and |cⱼ| ≤ γ(|uⱼ| + |vⱼ|/2), two bounds hold
   /// and the smaller is used, both from G ⪰ X′ᵀX′ in O(d²):
   ///
   ///     ‖X′ᵀ(c ⊙ v)‖ ≤ ‖X‖₂ ‖c ⊙ v‖₂ ≤ γ ‖X‖₂ √(sᵀGs) (‖drift‖ + ‖s‖/2)   (‖xⱼ‖ ≤ 1 bounds |uⱼ|, |vⱼ|)
   ///     ‖Σ cⱼvⱼxⱼ‖ ≤ Σ |cⱼvⱼ| ≤ γ (‖u‖‖v‖ + ‖v‖²/2) ≤ γ (√(driftᵀG drift) √(sᵀGs) + sᵀGs/2)
-  func stepBound(_ s: [Double], drift: [Double]?) -> Double {
-    let sGs = quadraticForm(s)
-    let driftNorm = drift.map(Self.norm) ?? 0
-    let dGd = drift.map(quadraticForm) ?? 0
-    let spectral = spectralNorm * sGs.squareRoot() * (driftNorm + Self.norm(s) / 2)
-    let quadratic = (dGd * sGs).squareRoot() + sGs / 2
+  /// `forms` carries sᵀGs, driftᵀG·drift and ‖drift‖ (zeros for a fresh Hessian), each an
+  /// O(d²) pass over G computed once per step.
+  func stepBound(_ s: [Double], _ forms: (sGs: Double, dGd: Double, drift: Double)) -> Double {
+    let spectral = spectralNorm * forms.sGs.squareRoot() * (forms.drift + Self.norm(s) / 2)
+    let quadratic = (forms.dGd * forms.sGs).squareRoot() + forms.sGs / 2
     return Self.gamma * min(spectral, quadratic)
   }
 
