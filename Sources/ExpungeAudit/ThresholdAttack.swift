@@ -16,12 +16,22 @@ public struct ThresholdAttack: Sendable {
     _ model: AuditedModel, retain: (Matrix, [Int32]), calibration: (Matrix, [Int32]),
     forget: (Matrix, [Int32]), test: (Matrix, [Int32])
   ) -> AttackResult {
-    func scores(_ rows: (Matrix, [Int32])) -> [Double] {
-      signal.scores(model.posteriors(rows.0), labels: rows.1)
+    Self.run(
+      [signal], model, retain: retain, calibration: calibration, forget: forget, test: test)[0]
+  }
+
+  /// Runs one threshold attack per signal, asking the model for each set's posteriors once.
+  public static func run(
+    _ signals: [MembershipSignal], _ model: AuditedModel, retain: (Matrix, [Int32]),
+    calibration: (Matrix, [Int32]), forget: (Matrix, [Int32]), test: (Matrix, [Int32])
+  ) -> [AttackResult] {
+    let sets = [retain, calibration, forget, test].map { (model.posteriors($0.0), $0.1) }
+    return signals.map { signal in
+      let s = sets.map { signal.scores($0.0, labels: $0.1) }
+      let threshold = bestThreshold(members: s[0], nonMembers: s[1])
+      return AttackResult(
+        name: ThresholdAttack(signal).name, members: s[2], nonMembers: s[3], threshold: threshold)
     }
-    let threshold = Self.bestThreshold(members: scores(retain), nonMembers: scores(calibration))
-    return AttackResult(
-      name: name, members: scores(forget), nonMembers: scores(test), threshold: threshold)
   }
 
   /// The threshold t ("member if score ≥ t") with the best balanced accuracy, by one sweep

@@ -65,6 +65,21 @@ public struct Backdoor: Sendable, Hashable, Codable {
     self.ids = ids
   }
 
+  /// The backdoor as one line of JSON (sorted keys), as a store's settings and a model's
+  /// metadata keep it.
+  public var jsonText: String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = .sortedKeys
+    return String(decoding: try! encoder.encode(self), as: UTF8.self)
+  }
+
+  /// Reads `jsonText`; nil for anything else.
+  public init?(jsonText: String) {
+    guard let decoded = try? JSONDecoder().decode(Backdoor.self, from: Data(jsonText.utf8))
+    else { return nil }
+    self = decoded
+  }
+
   /// `data` with the backdoor's rows stamped and relabelled (rows not in `ids` untouched).
   public func poison(_ data: Dataset) -> Dataset {
     let rows = data.ids.indices.filter { ids.contains(data.ids[$0]) }

@@ -132,13 +132,3 @@ public struct LogisticObjective: ConvexObjective {
     return (0..<data.count).map { i in softplus(-(2 * Double(data.labels[i]) - 1) * z[i]) }
   }
 }
-
-/// σ(z) = 1 / (1 + e^{−z}), without overflow for either sign.
-@inline(__always) func sigmoid(_ z: Double) -> Double {
-  z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
-}
-
-/// log(1 + e^z), without overflow.
-@inline(__always) func softplus(_ z: Double) -> Double {
-  z > 0 ? z + log1p(exp(-z)) : log1p(exp(z))
-}

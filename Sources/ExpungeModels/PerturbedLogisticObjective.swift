@@ -47,9 +47,4 @@ public struct PerturbedLogisticObjective: ConvexObjective {
   }
 
   public func perSampleLosses(_ theta: [Double]) -> [Double] { base.perSampleLosses(theta) }
-
-  /// ∇L_b(w) of the summed objective — the residual the certificate is about.
-  public func summedGradient(_ theta: [Double]) -> [Double] {
-    valueAndGradient(theta, rowWeights: nil).gradient.map { $0 * n }
-  }
 }

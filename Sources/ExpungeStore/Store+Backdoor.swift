@@ -2,9 +2,13 @@ import ExpungeData
 import Foundation
 
 extension Store {
-  /// Records the backdoor training planted (as JSON text), for audits to verify.
-  public func recordBackdoor(_ text: String) throws { try ledger.setSetting("backdoor", text) }
+  /// Records the backdoor training planted, for audits to verify.
+  public func recordBackdoor(_ backdoor: Backdoor) throws {
+    try ledger.setSetting("backdoor", backdoor.jsonText)
+  }
 
-  /// The backdoor training planted, as recorded, or nil.
-  public func backdoorRecord() throws -> String? { try ledger.setting("backdoor") }
+  /// The backdoor training planted, or nil.
+  public func backdoor() throws -> Backdoor? {
+    try ledger.setting("backdoor").flatMap(Backdoor.init(jsonText:))
+  }
 }

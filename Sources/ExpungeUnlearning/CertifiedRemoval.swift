@@ -132,7 +132,7 @@ public struct CertifiedRemoval: Sendable {
       for i in 0..<task.count where active[i] {
         var z = 0.0
         for j in 0..<d { z += w[j] * Double(x[i * d + j]) }
-        let r = Self.sigmoid(z) - Double(task.labels[i])
+        let r = sigmoid(z) - Double(task.labels[i])
         for j in 0..<d { g[j] += r * Double(x[i * d + j]) }
       }
     }
@@ -195,9 +195,9 @@ public struct CertifiedRemoval: Sendable {
       var curvature: [Double] = []  // the rows √ℓ″(w_refᵀxᵢ)·xᵢ to take out of the factor
       for i in 0..<task.count {
         let x = task.features.row(i).map(Double.init)
-        let r = Self.sigmoid(Self.dot(w, x)) - Double(task.labels[i])
+        let r = sigmoid(Self.dot(w, x)) - Double(task.labels[i])
         for j in 0..<d { delta[j] += r * x[j] }
-        let p = Self.sigmoid(Self.dot(reference, x))
+        let p = sigmoid(Self.dot(reference, x))
         let root = (p * (1 - p)).squareRoot()
         curvature += x.map { $0 * root }
       }
@@ -300,10 +300,6 @@ public struct CertifiedRemoval: Sendable {
     var copy = gram
     let top = LAPACK.symmetricEigen(&copy, n: d).max() ?? 0
     return (gram, (max(top, 0) * (1 + 1e-9)).squareRoot())
-  }
-
-  static func sigmoid(_ z: Double) -> Double {
-    z >= 0 ? 1 / (1 + exp(-z)) : exp(z) / (1 + exp(z))
   }
 
   static func dot(_ a: [Double], _ b: [Double]) -> Double {

@@ -151,12 +151,10 @@ enum AuditCommand: Command {
       var results: [AttackResult] = []
       if !forget.isEmpty {
         results = timed("threshold attacks") {
-          attacks.compactMap(\.signal).map {
-            ThresholdAttack($0).run(
-              model, retain: (members.features, members.labels),
-              calibration: (calibration.features, calibration.labels),
-              forget: (forget.features, forget.labels), test: (judged.features, judged.labels))
-          }
+          ThresholdAttack.run(
+            attacks.compactMap(\.signal), model, retain: (members.features, members.labels),
+            calibration: (calibration.features, calibration.labels),
+            forget: (forget.features, forget.labels), test: (judged.features, judged.labels))
         }
       }
       let efficacy =

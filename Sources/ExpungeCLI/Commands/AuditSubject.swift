@@ -72,7 +72,7 @@ struct AuditSubject {
     if !arguments.has("classes"), let selection { data = try data.selectingClasses(selection) }
     try data.requireWidth(store.featureCount, expectedBy: "the store \(store.directory.path)")
     data.classCount = store.classCount
-    let backdoor = BackdoorArguments.decode(try store.backdoorRecord())
+    let backdoor = try store.backdoor()
     if let backdoor { data = backdoor.poison(data) }
     let allIDs = try store.sampleIDs(forgotten: false)
     let forgottenIDs = try store.sampleIDs(forgotten: true)
@@ -194,7 +194,7 @@ struct AuditSubject {
     try data.requireWidth(
       loaded.model.featureCount, expectedBy: "the model in \(loaded.directory.path)")
     data.classCount = loaded.model.classCount
-    let backdoor = BackdoorArguments.decode(loaded.saved.metadata.notes["backdoor"])
+    let backdoor = loaded.saved.metadata.notes["backdoor"].flatMap(Backdoor.init(jsonText:))
     if let backdoor { data = backdoor.poison(data) }
     let ids = Set(try ForgetCommand.readIDs(forgetFile))
     let forget = data.subset(data.ids.indices.filter { ids.contains(data.ids[$0]) })

@@ -56,15 +56,4 @@ enum BackdoorArguments {
     let backdoor = Backdoor(trigger: trigger, targetLabel: Int32(target), ids: Set(ids))
     return (backdoor.poison(data), backdoor)
   }
-
-  /// The backdoor as text, for a store's settings or a model's metadata.
-  static func encode(_ backdoor: Backdoor) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = .sortedKeys
-    return String(decoding: try encoder.encode(backdoor), as: UTF8.self)
-  }
-
-  static func decode(_ text: String?) -> Backdoor? {
-    text.flatMap { try? JSONDecoder().decode(Backdoor.self, from: Data($0.utf8)) }
-  }
 }

@@ -227,7 +227,7 @@ enum TrainCommand: Command {
     metadata.classNames = DataArguments.classNames(
       source: data.source, selection: metadata.classSelection)
     metadata.notes["seed"] = String(plan.seed)
-    if let backdoor { metadata.notes["backdoor"] = try BackdoorArguments.encode(backdoor) }
+    if let backdoor { metadata.notes["backdoor"] = backdoor.jsonText }
     metadata.notes["training_seconds"] = String(format: "%.3f", seconds)
     metadata.notes["training_accuracy"] = String(format: "%.6f", trainingAccuracy)
     if let validationAccuracy {

@@ -60,7 +60,7 @@ enum TrainIntoStore {
       at: directory, data: data, configuration: plan.configuration, sisa: sisa,
       classNames: classNames, classSelection: classSelection, deferTraining: deferred || jobs > 1
     ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
-    if let backdoor { try store!.recordBackdoor(try BackdoorArguments.encode(backdoor)) }
+    if let backdoor { try store!.recordBackdoor(backdoor) }
     if deferred {
       console.print(
         "Prepared store \(directory.path): \(data.count) rows in \(sisa.shards) shard(s); train each with"
