@@ -19,7 +19,7 @@ final class Ledger {
       seq INTEGER PRIMARY KEY, created TEXT NOT NULL, method TEXT NOT NULL,
       ids TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
       removed INTEGER, already_forgotten INTEGER, shards TEXT, seconds REAL,
-      completed TEXT, previous_hash TEXT, hash TEXT);
+      completed TEXT, previous_hash TEXT, hash TEXT, details TEXT);
     CREATE TABLE IF NOT EXISTS checkpoints (
       shard INTEGER NOT NULL, stage INTEGER NOT NULL, request INTEGER, written TEXT NOT NULL,
       PRIMARY KEY (shard, stage));
@@ -30,6 +30,15 @@ final class Ledger {
     """
 
   func createSchema() throws { try db.execute(Self.schema) }
+
+  /// Brings a ledger written by an earlier expunge up to the current schema (a column added
+  /// with a default of NULL changes no earlier record or hash).
+  func migrate() throws {
+    let columns = try db.query("PRAGMA table_info(requests)").compactMap { $0[1].string }
+    if !columns.contains("details") {
+      try db.execute("ALTER TABLE requests ADD COLUMN details TEXT")
+    }
+  }
 
   /// Records that shard `shard`'s stage `stage` checkpoint was (re)written, by `request`
   /// (nil: initial training).
@@ -55,7 +64,7 @@ final class Ledger {
 
   func requests(state: String? = nil) throws -> [LedgerRequest] {
     let rows = try db.query(
-      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash FROM requests"
+      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash, details FROM requests"
         + (state == nil ? "" : " WHERE state = ?") + " ORDER BY seq",
       state.map { [.text($0)] } ?? [])
     return rows.map { r in
@@ -65,7 +74,10 @@ final class Ledger {
         version: r[5].int!, removed: r[6].int, alreadyForgotten: r[7].int,
         shards: r[8].string.map { $0.isEmpty ? [] : $0.split(separator: ",").map(String.init) },
         seconds: r[9].double, completed: r[10].string, previousHash: r[11].string,
-        hash: r[12].string)
+        hash: r[12].string,
+        newton: r[13].string.flatMap {
+          try? JSONDecoder().decode([NewtonRemoval].self, from: Data($0.utf8))
+        })
     }
   }
 
@@ -97,12 +109,12 @@ final class Ledger {
       done.previousHash = previous
       done.hash = SHA256.hex(done.canonical)
       try db.query(
-        "UPDATE requests SET state = 'DONE', removed = ?, already_forgotten = ?, shards = ?, seconds = ?, completed = ?, previous_hash = ?, hash = ? WHERE seq = ?",
+        "UPDATE requests SET state = 'DONE', removed = ?, already_forgotten = ?, shards = ?, seconds = ?, completed = ?, previous_hash = ?, hash = ?, details = ? WHERE seq = ?",
         [
           .integer(Int64(done.removed ?? 0)), .integer(Int64(done.alreadyForgotten ?? 0)),
           .text((done.shards ?? []).joined(separator: ",")), .real(done.seconds ?? 0),
           .text(done.completed ?? ""), .text(previous), .text(done.hash!),
-          .integer(Int64(done.seq)),
+          done.newton.map { .text(NewtonRemoval.json($0)) } ?? .null, .integer(Int64(done.seq)),
         ])
       try db.query(
         "INSERT OR REPLACE INTO versions(version, created, request, rows) VALUES(?, ?, ?, (SELECT COUNT(*) FROM samples WHERE state = 'active'))",

@@ -10,6 +10,10 @@ public enum ForgetMethod: String, Sendable, CaseIterable {
   case sisa
   /// Retrain every shard from scratch (the reference the SISA path must equal).
   case retrain
+  /// Update each affected shard's model in place: certified removal (one Newton step per row,
+  /// its bound in the ledger) for models trained with `--certified`, exact Cholesky
+  /// downdates for ridge. See `Store+Newton.swift`.
+  case newton
 }
 
 extension Store {
@@ -57,6 +61,7 @@ extension Store {
           : "\(unknown.count) ids are not training rows of this store: \(named)\(unknown.count > 10 ? ", …" : "")"
       )
     }
+    if method == .newton { try checkNewtonApplies() }
     let changes = method == .retrain || unique.contains { records[$0]!.active }
     let version = try currentVersion() + (changes ? 1 : 0)
     let request = try ledger.addRequest(ids: unique, method: method.rawValue, version: version)
@@ -69,6 +74,7 @@ extension Store {
   /// data files without them, retrain each affected shard from its last clean checkpoint,
   /// write the new version, delete every older version and stray temporary file, mark DONE.
   func carryOut(_ request: LedgerRequest) throws {
+    if request.method == ForgetMethod.newton.rawValue { return try carryOutNewton(request) }
     let clock = Date()
     let ids = request.ids.map(SampleID.init(rawValue:))
     let records = try sampleRecords(ids)
@@ -76,13 +82,7 @@ extension Store {
       records[$0].map { $0.active || $0.request == request.seq } ?? false
     }
     let already = ids.count - removing.count
-    try ledger.db.transaction {
-      for id in removing where records[id]!.active {
-        try ledger.db.query(
-          "UPDATE samples SET state = 'forgotten', request = ? WHERE id = ?",
-          [.integer(Int64(request.seq)), .integer(Int64(bitPattern: id.rawValue))])
-      }
-    }
+    try tombstone(removing, records: records, request: request.seq)
     var firstStage: [Int: Int] = [:]
     for id in removing {
       let r = records[id]!
@@ -91,19 +91,7 @@ extension Store {
     if request.method == ForgetMethod.retrain.rawValue {
       firstStage = Dictionary(uniqueKeysWithValues: (0..<sisa.shards).map { ($0, 0) })
     }
-    let removed = Set(removing)
-    for shard in Set(removing.map { records[$0]!.shard }) {
-      let url = layout.rows(shard: shard)
-      var rows = try RowFile.read(url)
-      let keep = (0..<rows.count).filter { !removed.contains(rows.ids[$0]) }
-      guard keep.count < rows.count else { continue }
-      let d = rows.width
-      rows = RowFile.Rows(
-        positions: keep.map { rows.positions[$0] }, ids: keep.map { rows.ids[$0] },
-        labels: keep.map { rows.labels[$0] },
-        features: keep.flatMap { rows.features[($0 * d)..<(($0 + 1) * d)] }, width: d)
-      try RowFile.write(rows, to: url)
-    }
+    try deleteRows(Set(removing), shards: Set(removing.map { records[$0]!.shard }))
     if !firstStage.isEmpty {
       let total = firstStage.values.reduce(0) { $0 + sisa.slices - $1 }
       var done = 0
@@ -135,6 +123,33 @@ extension Store {
     done.seconds = Date().timeIntervalSince(clock)
     done.completed = Ledger.now()
     try ledger.complete(done)
+  }
+
+  /// Marks the active ones of `ids` forgotten by `request`, in one transaction.
+  func tombstone(_ ids: [SampleID], records: [SampleID: SampleRecord], request: Int) throws {
+    try ledger.db.transaction {
+      for id in ids where records[id]!.active {
+        try ledger.db.query(
+          "UPDATE samples SET state = 'forgotten', request = ? WHERE id = ?",
+          [.integer(Int64(request)), .integer(Int64(bitPattern: id.rawValue))])
+      }
+    }
+  }
+
+  /// Rewrites the row files of `shards` without the rows `removed` (idempotent).
+  func deleteRows(_ removed: Set<SampleID>, shards: Set<Int>) throws {
+    for shard in shards {
+      let url = layout.rows(shard: shard)
+      var rows = try RowFile.read(url)
+      let keep = (0..<rows.count).filter { !removed.contains(rows.ids[$0]) }
+      guard keep.count < rows.count else { continue }
+      let d = rows.width
+      rows = RowFile.Rows(
+        positions: keep.map { rows.positions[$0] }, ids: keep.map { rows.ids[$0] },
+        labels: keep.map { rows.labels[$0] },
+        features: keep.flatMap { rows.features[($0 * d)..<(($0 + 1) * d)] }, width: d)
+      try RowFile.write(rows, to: url)
+    }
   }
 
   /// Deletes every model version but `version`, the audit's cached models of every other

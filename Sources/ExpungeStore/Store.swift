@@ -284,6 +284,7 @@ public final class Store {
     guard try ledger.setting("format") == format else {
       throw StoreError.notAStore(path: directory.path, reason: "unknown format")
     }
+    try ledger.migrate()
     let decoder = JSONDecoder()
     guard let configurationText = try ledger.setting("configuration"),
       let sisaText = try ledger.setting("sisa"),

@@ -75,6 +75,15 @@ public struct CertifiedRemoval: Sendable {
   /// Prepares removal from `model`, trained on `data`: factors each binary model's Hessian
   /// at its weights, O(m·nd² + m·d³), and measures the training residuals.
   public init(model: CertifiedLogisticRegression, data: Dataset) throws {
+    try self.init(model: model, data: data, accumulated: nil)
+  }
+
+  /// Prepares removal from `model` whose accumulated bounds are `saved` (a store keeps them
+  /// between requests): the Hessians are factored at the current weights, the bounds carried
+  /// on. nil measures the residuals afresh, as after training.
+  public init(model: CertifiedLogisticRegression, data: Dataset, accumulated saved: SavedBounds?)
+    throws
+  {
     precondition(data.featureCount == model.featureCount, "CertifiedRemoval: widths differ")
     self.model = model
     allRows = data
@@ -88,7 +97,35 @@ public struct CertifiedRemoval: Sendable {
     residualBounds = []
     gram = []
     spectralNorm = 0
-    try rebuild()
+    if let saved {
+      guard saved.residualBounds.count == model.modelCount else {
+        throw UnlearningError.badSavedState(
+          "\(saved.residualBounds.count) bounds for \(model.modelCount) binary models")
+      }
+      residualBounds = saved.residualBounds
+      retrains = saved.retrains
+      try refresh()
+    } else {
+      try rebuild()
+    }
+  }
+
+  /// What a store keeps between requests: the accumulated bounds and the retrain count.
+  /// The factors are not kept: they are rebuilt at the published weights (see `refresh`), so
+  /// nothing the store holds depends on a model that saw a removed row but the published,
+  /// certified one.
+  public struct SavedBounds: Codable, Sendable, Equatable {
+    public var residualBounds: [Double]
+    public var retrains: Int
+    public init(residualBounds: [Double], retrains: Int) {
+      self.residualBounds = residualBounds
+      self.retrains = retrains
+    }
+  }
+
+  /// The accumulated bounds and retrain count, for `init(model:data:accumulated:)`.
+  public var savedBounds: SavedBounds {
+    SavedBounds(residualBounds: residualBounds, retrains: retrains)
   }
 
   var d: Int { model.featureCount }
@@ -100,13 +137,20 @@ public struct CertifiedRemoval: Sendable {
   var mask: [Float] { active.map { $0 ? 1 : 0 } }
   var totalPenalty: Double { model.config.totalPenalty! }
 
-  /// Gram matrix, spectral norm, factors at the current weights, measured residuals.
+  /// `refresh`, then the bounds reset to the measured residuals (after training).
   mutating func rebuild() throws {
+    try refresh()
+    residualBounds = (0..<model.modelCount).map { residual(model: $0).norm }
+  }
+
+  /// Rebuilds the Gram matrix, its spectral norm and every factor from the kept rows at the
+  /// current weights, O(m·nd² + m·d³); the accumulated bounds stay. Afterwards nothing held
+  /// depends on the removed rows or on weights that saw them.
+  public mutating func refresh() throws {
     (gram, spectralNorm) = Self.gramAndNorm(
       normalized.subset(active.indices.filter { active[$0] }).features)
     factors = try (0..<model.modelCount).map { try factor(model: $0, at: model.weights($0)) }
     references = (0..<model.modelCount).map { model.weights($0) }
-    residualBounds = (0..<model.modelCount).map { residual(model: $0).norm }
   }
 
   /// The Cholesky factor of ∇²L(w; current rows) for binary model k.
@@ -142,46 +186,78 @@ public struct CertifiedRemoval: Sendable {
   /// What one request did.
   public struct Report: Sendable, Equatable, Codable {
     public var removed: Int
-    /// This request's bound per binary model (0 after a retrain).
+    /// The bound this request added to each binary model's accumulated bound (0 after a
+    /// retrain).
     public var bounds: [Double]
     /// The accumulated bounds after it.
     public var residualBounds: [Double]
-    /// The binary models whose Hessian was rebuilt at the current weights first.
+    /// The binary model of each Hessian rebuilt at the current weights during the request
+    /// (one entry per rebuild).
     public var refreshed: [Int]
     /// Whether the budget ran out and the model was retrained exactly on the kept rows.
     public var retrained: Bool
   }
 
-  /// Removes the rows with `ids` (a batch is one Newton step).
+  /// Removes the rows with `ids` by one Newton step for the whole batch.
   /// - Throws: `UnlearningError.unknownIDs` (nothing changed), or a training error from a
   ///   retrain.
   public mutating func remove(_ ids: Set<SampleID>) throws -> Report {
+    try remove(ids.sorted(), oneByOne: false)
+  }
+
+  /// Removes the rows with `ids` one Newton step per row, in the order given. A batch
+  /// step's bound grows with the square of the batch (the quadratic term sᵀGs/2), so k
+  /// single steps spend far less budget than one step for k rows; only the model after the
+  /// last step is published, and the accumulated bound covers it.
+  public mutating func removeOneByOne(_ ids: [SampleID]) throws -> Report {
+    var seen = Set<SampleID>()
+    return try remove(ids.filter { seen.insert($0).inserted }, oneByOne: true)
+  }
+
+  private mutating func remove(_ ids: [SampleID], oneByOne: Bool) throws -> Report {
     guard !ids.isEmpty else { throw UnlearningError.emptyRequest }
     let unknown = ids.filter { id in position[id].map { !active[$0] } ?? true }.sorted()
     guard unknown.isEmpty else {
       throw UnlearningError.unknownIDs(first: Array(unknown.prefix(10)), count: unknown.count)
     }
-    let positions = ids.map { position[$0]! }.sorted()
-    let removed = normalized.subset(positions)
-    // The factors (4.9 MB each at d = 784) move into the step instead of being copied; if
-    // anything below throws, `rebuild` restores them (and fresh bounds) from the unchanged
-    // model and rows.
-    var owned = factors
+    let positions = ids.map { position[$0]! }
+    let steps = oneByOne ? positions.map { [$0] } : [positions.sorted()]
+    // The factors (4.9 MB each at d = 784) move into `next` instead of being copied; if
+    // anything below throws, `refresh` rebuilds them from the unchanged model and rows.
+    var next = self
     factors = []
     do {
-      return try remove(positions: positions, removed: removed, factors: &owned)
+      var report = Report(
+        removed: positions.count, bounds: [Double](repeating: 0, count: model.modelCount),
+        residualBounds: [], refreshed: [], retrained: false)
+      for rows in steps {
+        guard let step = try next.step(removing: rows) else {
+          try next.retrain(without: positions)
+          report.bounds = [Double](repeating: 0, count: model.modelCount)
+          report.refreshed = []
+          report.retrained = true
+          break
+        }
+        for k in step.bounds.indices { report.bounds[k] += step.bounds[k] }
+        report.refreshed += step.refreshed
+      }
+      report.residualBounds = next.residualBounds
+      self = next
+      return report
     } catch {
-      try? rebuild()
+      try? refresh()
       throw error
     }
   }
 
-  private mutating func remove(positions: [Int], removed: Dataset, factors owned: inout [[Double]])
-    throws -> Report
-  {
-    var next = self
-    for i in positions { next.active[i] = false }
-    next.activeCount -= positions.count
+  /// One Newton step removing the rows at `positions`; nil, with the state half-changed,
+  /// when it would take a model past the budget (the caller retrains).
+  private mutating func step(removing positions: [Int]) throws -> (
+    bounds: [Double], refreshed: [Int]
+  )? {
+    let removed = normalized.subset(positions)
+    for i in positions { active[i] = false }
+    activeCount -= positions.count
     var weights: [[Double]] = []
     var bounds: [Double] = []
     var refreshed: [Int] = []
@@ -189,7 +265,7 @@ public struct CertifiedRemoval: Sendable {
       let task = CertifiedLogisticRegression.binaryTask(removed, model: k)
       let w = model.weights(k)
       var factor: [Double] = []
-      swap(&factor, &owned[k])
+      swap(&factor, &factors[k])
       var reference = references[k]
       var delta = [Double](repeating: 0, count: d)
       var curvature: [Double] = []  // the rows √ℓ″(w_refᵀxᵢ)·xᵢ to take out of the factor
@@ -217,7 +293,7 @@ public struct CertifiedRemoval: Sendable {
       if !downdated
         || (stale > refreshLooseness * stepBound(s, (forms.sGs, 0, 0)) && stale > 1e-3 * budget)
       {
-        factor = try next.factor(model: k, at: w)
+        factor = try self.factor(model: k, at: w)
         reference = w
         s = delta
         LAPACK.choleskySolve(factor: factor, n: d, &s)
@@ -230,29 +306,27 @@ public struct CertifiedRemoval: Sendable {
         stepBound(s, forms) + (spectralNorm * spectralNorm / 4 + totalPenalty) * rounding
       weights.append(updated)
       bounds.append(bound)
-      owned[k] = factor
-      next.references[k] = reference
-      next.residualBounds[k] = residualBounds[k] + bound
+      factors[k] = factor
+      references[k] = reference
+      residualBounds[k] += bound
     }
-    next.factors = owned
-    if next.residualBounds.contains(where: { $0 > budget }) {
-      var config = model.config
-      var draw = SeededGenerator(seed: config.perturbationSeed).derived("certified-retrain")
-      config.perturbationSeed = draw.next()
-      next.model = try CertifiedLogisticRegression.fit(next.data, config: config)
-      next.retrains += 1
-      try next.rebuild()
-      self = next
-      return Report(
-        removed: positions.count, bounds: [Double](repeating: 0, count: model.modelCount),
-        residualBounds: residualBounds, refreshed: [], retrained: true)
-    }
-    next.model = CertifiedLogisticRegression(
+    guard residualBounds.allSatisfy({ $0 <= budget }) else { return nil }
+    model = CertifiedLogisticRegression(
       config: model.config, featureCount: d, classCount: model.classCount, weights: weights)
-    self = next
-    return Report(
-      removed: positions.count, bounds: bounds, residualBounds: residualBounds,
-      refreshed: refreshed, retrained: false)
+    return (bounds, refreshed)
+  }
+
+  /// Retrains every model exactly on the rows kept once `positions` are gone, with a fresh
+  /// b (a new perturbation seed drawn from the old), and starts the bounds afresh.
+  private mutating func retrain(without positions: [Int]) throws {
+    for i in positions { active[i] = false }
+    activeCount = active.lazy.filter { $0 }.count
+    var config = model.config
+    var draw = SeededGenerator(seed: config.perturbationSeed).derived("certified-retrain")
+    config.perturbationSeed = draw.next()
+    model = try CertifiedLogisticRegression.fit(data, config: config)
+    retrains += 1
+    try rebuild()
   }
 
   /// A bound on ‖(H̄ − H̃)s‖ for the step s taken with a Hessian built at w − drift. With u = X′·drift, v = X′s and |cⱼ| ≤ γ(|uⱼ| + |vⱼ|/2), two bounds hold

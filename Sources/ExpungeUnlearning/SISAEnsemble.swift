@@ -16,11 +16,11 @@ public struct SISAEnsemble: Sendable {
   public let featureCount: Int
   public let classCount: Int
   /// The rows the ensemble may still learn from (forgotten rows removed).
-  public private(set) var data: Dataset
+  public internal(set) var data: Dataset
   /// `checkpoints[k][r]`: shard k after stage r.
-  public private(set) var checkpoints: [[SISACheckpoint]]
+  public internal(set) var checkpoints: [[SISACheckpoint]]
   /// Ids forgotten so far.
-  public private(set) var forgotten: Set<SampleID> = []
+  public internal(set) var forgotten: Set<SampleID> = []
 
   /// Trains every shard through every stage.
   /// - Throws: `ModelError` for bad hyperparameters or data.

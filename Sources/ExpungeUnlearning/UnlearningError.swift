@@ -6,6 +6,10 @@ public enum UnlearningError: Error, Equatable, CustomStringConvertible {
   case unknownIDs(first: [SampleID], count: Int)
   /// A request with no ids.
   case emptyRequest
+  /// Saved removal state that does not fit the model it is restored for.
+  case badSavedState(String)
+  /// A model kind `NewtonUpdate` cannot update.
+  case noNewtonUpdate(String)
 
   public var description: String {
     switch self {
@@ -16,6 +20,11 @@ public enum UnlearningError: Error, Equatable, CustomStringConvertible {
         : "\(count == 1 ? "id" : "ids") \(list) \(count == 1 ? "is not a training row" : "are not training rows") of this model"
     case .emptyRequest:
       return "the request names no rows to forget"
+    case .badSavedState(let reason):
+      return "the saved removal state does not fit the model: \(reason)"
+    case .noNewtonUpdate(let kind):
+      return
+        "a \(kind) model has no Newton update with a guarantee; train with --certified (or use ridge), or forget by retraining"
     }
   }
 }

@@ -132,6 +132,10 @@ struct StoreCommandTests {
       ["forget", "--store", dir.path, "--ids", "1001"], 65,
       "\(dir.path): not an Expunge store (no expunge.sqlite)")
     refused(
+      ["forget", "--store", store.path, "--ids", "1001", "--method", "newton"], 65,
+      "--method newton needs a model trained with --certified (logistic or softmax) or a ridge model; this store's model is mlp, so a Newton step would carry no guarantee. Use --method sisa or --method retrain"
+    )
+    refused(
       ["forget", "--store", store.path], 64, "say what to forget: --ids, --ids-file or --class")
     refused(
       ["forget", "--store", store.path, "--ids", "1,x"], 64,

@@ -136,6 +136,7 @@ struct AuditSubject {
     subject.trainAndUnlearn = { seed in
       let (c, s) = recipe(seed)
       var ensemble = try SISAEnsemble.fit(training, configuration: c, sisa: s)
+      var bounds: [Int: CertifiedRemoval.SavedBounds] = [:]
       for request in done {
         let ids = Set(request.ids.map(SampleID.init(rawValue:)))
           .intersection(Set(ensemble.data.ids))
@@ -143,6 +144,8 @@ struct AuditSubject {
         if request.method == ForgetMethod.retrain.rawValue {
           ensemble = try SISAEnsemble.fit(
             ensemble.data.removing(ids: ids), configuration: c, sisa: s)
+        } else if request.method == ForgetMethod.newton.rawValue {
+          try ensemble.forgetByNewton(ids, bounds: &bounds)
         } else {
           _ = try ensemble.forget(ids)
         }

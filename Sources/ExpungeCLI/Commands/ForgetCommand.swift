@@ -8,7 +8,7 @@ enum ForgetCommand: Command {
     name: "forget",
     abstract: "Forget training rows: retrain what saw them, purge every copy.",
     discussion:
-      "The request is recorded in the store's ledger before any work starts. The rows are tombstoned, each affected shard is retrained once from its last checkpoint that never saw them, a new model version is written, and the rows, older versions and checkpoints trained on them are deleted. If expunge is killed, the next expunge command on the store finishes the request with the same result. Ids already forgotten are reported and skipped.",
+      "The request is recorded in the store's ledger before any work starts. The rows are tombstoned, each affected shard is retrained once from its last checkpoint that never saw them (--method sisa) or updated in place (--method newton), a new model version is written, and the rows, older versions and checkpoints trained on them are deleted. If expunge is killed, the next expunge command on the store finishes the request with the same result. Ids already forgotten are reported and skipped.\n\n--method newton needs a store trained with --certified (logistic or softmax) or a ridge model, one slice per shard. A certified model takes one Newton step per row and records each step's bound on the gradient residual in the ledger; while the accumulated bound stays within the budget σε/c set at training, the model is (ε, δ)-indistinguishable from one retrained without the rows (Guo et al., ICML 2020). A request that would exceed the budget retrains the shard exactly on its kept rows with a fresh random term, and says so. A ridge model is updated exactly (Cholesky downdates): it equals a refit.",
     options: [
       OptionSpec(
         name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
@@ -21,7 +21,7 @@ enum ForgetCommand: Command {
       OptionSpec(
         name: "method", valueName: "name",
         help:
-          "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch.",
+          "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch, 'newton' updates certified or ridge models in place.",
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
       .flag("json", "Print the ledger record as one JSON document on stdout."),
     ],
@@ -29,6 +29,7 @@ enum ForgetCommand: Command {
       "expunge forget --store runs/fm --ids 3,17",
       "expunge forget --store runs/fm --ids-file withdrawn.txt --json",
       "expunge forget --store runs/fm --class 6 --method retrain",
+      "expunge forget --store runs/certified --ids 3,17 --method newton",
     ],
     alternatives: "(--ids <list> | --ids-file <file> | --class <k>)")
 
@@ -81,9 +82,37 @@ enum ForgetCommand: Command {
     if let already = request.alreadyForgotten, already > 0 {
       console.print("  already forgotten    \(already) row(s), skipped")
     }
-    console.print(
-      "  shards retrained     \(shards.isEmpty ? "none" : shards.joined(separator: ", "))")
+    if let newton = request.newton {
+      printNewton(newton, console: console)
+    } else {
+      console.print(
+        "  shards retrained     \(shards.isEmpty ? "none" : shards.joined(separator: ", "))")
+    }
     console.print("  model version        \(request.version)")
+  }
+
+  /// One line per shard a newton request updated: what was certified, or that it was exact.
+  static func printNewton(_ records: [NewtonRemoval], console: Console) {
+    for r in records {
+      let time = ProgressBar.duration(r.seconds)
+      guard r.kind == "certified", let budget = r.budget, let total = r.residualBounds else {
+        console.print(
+          "  shard \(r.shard)              \(r.removed) row(s) removed exactly in \(time)")
+        continue
+      }
+      if r.retrained == true {
+        console.print(
+          "  shard \(r.shard)              budget spent: retrained exactly on the kept rows (fresh b) in \(time)"
+        )
+        continue
+      }
+      let spent = (total.max() ?? 0) / budget
+      let bound = String(
+        format: "residual bound %.3g of budget %.3g (%.1f %% spent)", total.max() ?? 0, budget,
+        100 * spent)
+      console.print(
+        "  shard \(r.shard)              \(r.removed) Newton step(s) in \(time), \(bound)")
+    }
   }
 
   /// Ids from a file, one per line; blank lines and `#` comments are skipped.

@@ -1,0 +1,171 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeUnlearning
+import Foundation
+
+/// `expunge forget --method newton`: each affected shard's model is updated in place instead
+/// of retrained.
+///
+/// - A certified logistic model (`train --certified`) removes the rows by certified removal
+///   (`CertifiedRemoval`): one Newton step per row, each step's bound on the gradient
+///   residual added to the shard's accumulated bound, which the ledger records with the
+///   budget; a request that would exceed it retrains the shard exactly (fresh b).
+/// - A ridge model removes them exactly by Cholesky downdates (`RidgeState`).
+///
+/// What the store keeps between requests, in the shard's checkpoint directory (the only
+/// checkpoint, as newton needs one slice): the model, `removal-state.json` (the request that
+/// wrote it, its ledger record and, for a certified model, the accumulated bounds) and, for
+/// ridge, `ridge-state.bin` (factor and sums of the kept rows). A certified model's Hessian
+/// factor is *not* kept: it is built at the published weights when a request starts. A
+/// factor built at earlier weights would carry those weights — and, through them and the
+/// stored rows, the rows they were trained on — past the request that forgot them.
+///
+/// Crash safety: the rows leave the row files only after every affected checkpoint holds its
+/// update, and a checkpoint whose `removal-state.json` names the request is not updated
+/// again, so a restart finishes the request with the same bits.
+extension Store {
+  static let removalStateFile = "removal-state.json"
+  static let ridgeStateFile = "ridge-state.bin"
+
+  /// What `removal-state.json` holds.
+  struct RemovalState: Codable {
+    var request: Int
+    var record: NewtonRemoval
+    var bounds: CertifiedRemoval.SavedBounds?
+  }
+
+  /// Refuses `--method newton` for a store whose model it cannot update, before anything is
+  /// recorded.
+  func checkNewtonApplies() throws {
+    switch configuration.kind {
+    case .certifiedLogistic, .ridge: break
+    default:
+      throw StoreError.refused(
+        "--method newton needs a model trained with --certified (logistic or softmax) or a ridge model; this store's model is \(configuration.kind.rawValue), so a Newton step would carry no guarantee. Use --method sisa or --method retrain"
+      )
+    }
+    guard sisa.slices == 1 else {
+      throw StoreError.refused(
+        "--method newton updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"
+      )
+    }
+  }
+
+  func carryOutNewton(_ request: LedgerRequest) throws {
+    let clock = Date()
+    let ids = request.ids.map(SampleID.init(rawValue:))
+    let records = try sampleRecords(ids)
+    let removing = ids.filter {
+      records[$0].map { $0.active || $0.request == request.seq } ?? false
+    }
+    try tombstone(removing, records: records, request: request.seq)
+    let byShard = Dictionary(grouping: removing) { records[$0]!.shard }
+    var results: [NewtonRemoval] = []
+    for (n, shard) in byShard.keys.sorted().enumerated() {
+      results.append(
+        try newtonUpdate(shard: shard, removing: byShard[shard]!, request: request.seq))
+      progress?(n + 1, byShard.count)
+    }
+    try deleteRows(Set(removing), shards: Set(byShard.keys))
+    if !byShard.isEmpty { try writeVersion(request.version, changed: Set(byShard.keys)) }
+    try purge(keeping: request.version)
+    var done = request
+    done.removed = removing.count
+    done.alreadyForgotten = ids.count - removing.count
+    done.shards = byShard.keys.sorted().map { "\($0):0" }
+    done.newton = results
+    done.seconds = Date().timeIntervalSince(clock)
+    done.completed = Ledger.now()
+    try ledger.complete(done)
+  }
+
+  /// Updates shard `shard`'s model to forget `ids` (its rows, still in its row file) and
+  /// writes it, with the state for the next request, as the shard's checkpoint.
+  private func newtonUpdate(shard: Int, removing ids: [SampleID], request: Int) throws
+    -> NewtonRemoval
+  {
+    let directory = layout.checkpoint(shard: shard, stage: 0)
+    let stateURL = directory.appendingPathComponent(Self.removalStateFile)
+    let previous = try FileManager.default.contents(atPath: stateURL.path).map {
+      do {
+        return try JSONDecoder().decode(RemovalState.self, from: $0)
+      } catch {
+        throw StoreError.corrupt(path: stateURL.path, reason: "not a removal state")
+      }
+    }
+    if let previous, previous.request == request { return previous.record }
+    let model = try CheckpointFiles.read(directory).model
+    let result = try NewtonUpdate.apply(
+      to: model, rows: try shardRows(shard), removing: ids, bounds: previous?.bounds,
+      ridge: model is RidgeClassifier ? try loadRidgeState(directory) : nil)
+    var record = NewtonRemoval(
+      shard: shard, kind: result.report == nil ? "exact" : "certified", removed: ids.count,
+      seconds: result.seconds)
+    if let report = result.report {
+      record.bounds = report.bounds
+      record.residualBounds = report.residualBounds
+      record.budget = result.budget
+      record.refreshes = report.refreshed.count
+      record.retrained = report.retrained
+    }
+    let (updated, ridge, bounds) = (result.model, result.ridge, result.bounds)
+    let state = RemovalState(request: request, record: record, bounds: bounds)
+    try CheckpointFiles.writeDirectory(directory) { temporary in
+      try ModelDirectory.save(updated, metadata: metadata, to: temporary)
+      let encoder = JSONEncoder()
+      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+      try AtomicFile.write(
+        try encoder.encode(state), to: temporary.appendingPathComponent(Self.removalStateFile))
+      if let ridge {
+        try Self.archive(ridge).write(to: temporary.appendingPathComponent(Self.ridgeStateFile))
+      }
+    }
+    try ledger.recordCheckpoint(shard: shard, stage: 0, request: request)
+    return record
+  }
+
+  /// The ridge state a previous request left beside the model, if any.
+  private func loadRidgeState(_ directory: URL) throws -> RidgeState? {
+    let url = directory.appendingPathComponent(Self.ridgeStateFile)
+    guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+    let archive = try StateArchive.read(url)
+    let m = archive.metadata
+    guard let d = m["featureCount"].flatMap(Int.init), let k = m["classCount"].flatMap(Int.init),
+      let anchor = m["anchorRowCount"].flatMap(Int.init),
+      let l2 = m["l2"].flatMap(Double.init), let intercept = m["fitIntercept"].flatMap(Bool.init),
+      let factor = archive.doubles["factor"], let sums = archive.doubles["featureSums"],
+      let classSums = archive.doubles["classFeatureSums"],
+      let counts = archive.integers["classCounts"], let ids = archive.integers["ids"]
+    else { throw StoreError.corrupt(path: url.path, reason: "a ridge state field is missing") }
+    do {
+      var config = RidgeConfig()
+      config.l2 = l2
+      config.fitIntercept = intercept
+      return try RidgeState(
+        config: config, featureCount: d, classCount: k, ids: Set(ids.map(SampleID.init(rawValue:))),
+        anchorRowCount: anchor,
+        factor: factor, featureSums: sums, classCounts: counts.map { Int($0) },
+        classFeatureSums: classSums)
+    } catch {
+      throw StoreError.corrupt(path: url.path, reason: "\(error)")
+    }
+  }
+
+  private static func archive(_ state: RidgeState) -> StateArchive {
+    StateArchive(
+      metadata: [
+        "featureCount": String(state.featureCount), "classCount": String(state.classCount),
+        "anchorRowCount": String(state.anchorRowCount),
+        "l2": String(state.config.l2), "fitIntercept": String(state.config.fitIntercept),
+      ],
+      doubles: [
+        "factor": state.factor, "featureSums": state.featureSums,
+        "classFeatureSums": state.classFeatureSums,
+      ],
+      integers: [
+        "classCounts": state.classCounts.map { UInt64($0) },
+        "ids": state.ids.map(\.rawValue).sorted(),
+      ])
+  }
+}
