@@ -19,7 +19,7 @@ final class Ledger {
       seq INTEGER PRIMARY KEY, created TEXT NOT NULL, method TEXT NOT NULL,
       ids TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
       removed INTEGER, already_forgotten INTEGER, shards TEXT, seconds REAL,
-      completed TEXT, previous_hash TEXT, hash TEXT, details TEXT);
+      completed TEXT, previous_hash TEXT, hash TEXT, details TEXT, changes TEXT);
     CREATE TABLE IF NOT EXISTS checkpoints (
       shard INTEGER NOT NULL, stage INTEGER NOT NULL, request INTEGER, written TEXT NOT NULL,
       PRIMARY KEY (shard, stage));
@@ -35,8 +35,8 @@ final class Ledger {
   /// with a default of NULL changes no earlier record or hash).
   func migrate() throws {
     let columns = try db.query("PRAGMA table_info(requests)").compactMap { $0[1].string }
-    if !columns.contains("details") {
-      try db.execute("ALTER TABLE requests ADD COLUMN details TEXT")
+    for column in ["details", "changes"] where !columns.contains(column) {
+      try db.execute("ALTER TABLE requests ADD COLUMN \(column) TEXT")
     }
   }
 
@@ -64,35 +64,44 @@ final class Ledger {
 
   func requests(state: String? = nil) throws -> [LedgerRequest] {
     let rows = try db.query(
-      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash, details FROM requests"
+      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash, details, changes FROM requests"
         + (state == nil ? "" : " WHERE state = ?") + " ORDER BY seq",
       state.map { [.text($0)] } ?? [])
+    let decoder = JSONDecoder()
     return rows.map { r in
-      LedgerRequest(
+      let details = r[13].string.flatMap {
+        try? decoder.decode(LedgerRequest.Details.self, from: Data($0.utf8))
+      }
+      return LedgerRequest(
         seq: r[0].int!, created: r[1].string!, method: r[2].string!,
         ids: r[3].string!.split(separator: ",").compactMap { UInt64($0) }, state: r[4].string!,
         version: r[5].int!, removed: r[6].int, alreadyForgotten: r[7].int,
         shards: r[8].string.map { $0.isEmpty ? [] : $0.split(separator: ",").map(String.init) },
         seconds: r[9].double, completed: r[10].string, previousHash: r[11].string,
-        hash: r[12].string,
-        newton: r[13].string.flatMap {
-          try? JSONDecoder().decode([NewtonRemoval].self, from: Data($0.utf8))
-        })
+        hash: r[12].string, newton: details?.newton,
+        changes: r[14].string.flatMap {
+          try? decoder.decode(RecordedChanges.self, from: Data($0.utf8))
+        }, influence: details?.influence)
     }
   }
 
   /// Records a new PENDING request and returns it (committed, so durable, on return).
-  func addRequest(ids: [SampleID], method: String, version: Int) throws -> LedgerRequest {
+  func addRequest(ids: [SampleID], method: String, version: Int, changes: RecordedChanges? = nil)
+    throws -> LedgerRequest
+  {
     try db.transaction {
       let created = Self.now()
       let text = ids.map(\.description).joined(separator: ",")
       try db.query(
-        "INSERT INTO requests(created, method, ids, state, version) VALUES(?, ?, ?, 'PENDING', ?)",
-        [.text(created), .text(method), .text(text), .integer(Int64(version))])
+        "INSERT INTO requests(created, method, ids, state, version, changes) VALUES(?, ?, ?, 'PENDING', ?, ?)",
+        [
+          .text(created), .text(method), .text(text), .integer(Int64(version)),
+          changes.map { .text(canonicalJSON($0)) } ?? .null,
+        ])
       let seq = try db.query("SELECT last_insert_rowid()")[0][0].int!
       return LedgerRequest(
         seq: seq, created: created, method: method, ids: ids.map(\.rawValue), state: "PENDING",
-        version: version)
+        version: version, changes: changes)
     }
   }
 
@@ -114,7 +123,8 @@ final class Ledger {
           .integer(Int64(done.removed ?? 0)), .integer(Int64(done.alreadyForgotten ?? 0)),
           .text((done.shards ?? []).joined(separator: ",")), .real(done.seconds ?? 0),
           .text(done.completed ?? ""), .text(previous), .text(done.hash!),
-          done.newton.map { .text(NewtonRemoval.json($0)) } ?? .null, .integer(Int64(done.seq)),
+          done.newton == nil && done.influence == nil ? .null : .text(canonicalJSON(done.details)),
+          .integer(Int64(done.seq)),
         ])
       try db.query(
         "INSERT OR REPLACE INTO versions(version, created, request, rows) VALUES(?, ?, ?, (SELECT COUNT(*) FROM samples WHERE state = 'active'))",

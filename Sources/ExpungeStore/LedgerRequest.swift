@@ -1,3 +1,4 @@
+import ExpungeData
 import Foundation
 
 /// One ledger request, as `expunge log` shows it.
@@ -18,6 +19,12 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
   public var hash: String?
   /// For `--method newton`: what each affected shard's update did and certified.
   public var newton: [NewtonRemoval]?
+  /// For a request that corrects rows instead of removing them: the corrections (recorded
+  /// with the request, before any work) and, with `--method influence`, the update's order
+  /// and step size.
+  public var changes: RecordedChanges?
+  /// For `--method influence`: what each affected shard's update did.
+  public var influence: [InfluenceRecord]?
 
   /// What the hash covers: every field but the hash itself, in a fixed order.
   var canonical: String {
@@ -31,8 +38,18 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
       shardList, secondsText, completed ?? "", previousHash ?? "",
     ]
     // Appended only when present, so the hashes of earlier requests are unchanged.
-    return fields.joined(separator: "|") + (newton.map { "|" + NewtonRemoval.json($0) } ?? "")
+    var text = fields.joined(separator: "|")
+    if let changes { text += "|changes:" + canonicalJSON(changes) }
+    if newton != nil || influence != nil { text += "|" + canonicalJSON(details) }
+    return text
   }
+
+  /// What the ledger's `details` column holds: the records of the update.
+  struct Details: Codable {
+    var newton: [NewtonRemoval]?
+    var influence: [InfluenceRecord]?
+  }
+  var details: Details { Details(newton: newton, influence: influence) }
 }
 
 /// One shard's part of a `--method newton` request.
@@ -71,12 +88,53 @@ public struct NewtonRemoval: Codable, Equatable, Sendable {
     self.retrained = retrained
     self.seconds = seconds
   }
+}
 
-  /// The canonical JSON of a request's records (sorted keys): what the ledger stores and
-  /// the hash covers.
-  static func json(_ records: [NewtonRemoval]) -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys]
-    return String(decoding: (try? encoder.encode(records)) ?? Data("[]".utf8), as: UTF8.self)
+/// A request's row corrections as the ledger keeps them.
+public struct RecordedChanges: Codable, Equatable, Sendable {
+  public var changes: RowChanges
+  /// `--method influence` only: 1 or 2, and τ for the first order.
+  public var order: Int?
+  public var tau: Double?
+  public init(changes: RowChanges, order: Int? = nil, tau: Double? = nil) {
+    self.changes = changes
+    self.order = order
+    self.tau = tau
   }
+}
+
+/// One shard's part of a `--method influence` request.
+public struct InfluenceRecord: Codable, Equatable, Sendable {
+  public var shard: Int
+  public var order: Int
+  public var tau: Double?
+  /// Rows of the shard whose label or features changed.
+  public var changedRows: Int
+  /// ‖θ_new − θ_old‖₂.
+  public var parameterChange: Double
+  /// Second order on the MLP: conjugate-gradient iterations and the final relative residual.
+  public var cgIterations: Int?
+  public var cgRelativeResidual: Double?
+  public var seconds: Double
+
+  public init(
+    shard: Int, order: Int, tau: Double?, changedRows: Int, parameterChange: Double,
+    cgIterations: Int? = nil, cgRelativeResidual: Double? = nil, seconds: Double
+  ) {
+    self.shard = shard
+    self.order = order
+    self.tau = tau
+    self.changedRows = changedRows
+    self.parameterChange = parameterChange
+    self.cgIterations = cgIterations
+    self.cgRelativeResidual = cgRelativeResidual
+    self.seconds = seconds
+  }
+}
+
+/// Sorted-key JSON: what the ledger stores and the hash covers.
+func canonicalJSON<T: Encodable>(_ value: T) -> String {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.sortedKeys]
+  return String(decoding: (try? encoder.encode(value)) ?? Data("null".utf8), as: UTF8.self)
 }

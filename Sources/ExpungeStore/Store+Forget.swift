@@ -14,6 +14,9 @@ public enum ForgetMethod: String, Sendable, CaseIterable {
   /// its bound in the ledger) for models trained with `--certified`, exact Cholesky
   /// downdates for ridge. See `Store+Newton.swift`.
   case newton
+  /// Corrections only: update each affected shard's model by an influence step
+  /// (`InfluenceUpdate`, approximate). See `Store+Changes.swift`.
+  case influence
 }
 
 extension Store {
@@ -62,6 +65,11 @@ extension Store {
       )
     }
     if method == .newton { try checkNewtonApplies() }
+    if method == .influence {
+      throw StoreError.refused(
+        "--method influence corrects rows (--relabel, --zero-features, --zero-columns); to remove rows use sisa, retrain or newton"
+      )
+    }
     let changes = method == .retrain || unique.contains { records[$0]!.active }
     let version = try currentVersion() + (changes ? 1 : 0)
     let request = try ledger.addRequest(ids: unique, method: method.rawValue, version: version)
@@ -74,6 +82,7 @@ extension Store {
   /// data files without them, retrain each affected shard from its last clean checkpoint,
   /// write the new version, delete every older version and stray temporary file, mark DONE.
   func carryOut(_ request: LedgerRequest) throws {
+    if let changes = request.changes { return try carryOutChanges(request, changes) }
     if request.method == ForgetMethod.newton.rawValue { return try carryOutNewton(request) }
     let clock = Date()
     let ids = request.ids.map(SampleID.init(rawValue:))
@@ -93,26 +102,7 @@ extension Store {
     }
     try deleteRows(Set(removing), shards: Set(removing.map { records[$0]!.shard }))
     if !firstStage.isEmpty {
-      let total = firstStage.values.reduce(0) { $0 + sisa.slices - $1 }
-      var done = 0
-      for (shard, from) in firstStage.sorted(by: { $0.key < $1.key }) {
-        let previous =
-          from == 0
-          ? nil : try CheckpointFiles.read(layout.checkpoint(shard: shard, stage: from - 1))
-        let retrained = try SISAEnsemble.trainShard(
-          shard, from: from, previous: previous, data: try shardRows(shard),
-          configuration: configuration, sisa: sisa, featureCount: featureCount,
-          classCount: classCount
-        ) { _ in
-          done += 1
-          self.progress?(done, total)
-        }
-        for (i, checkpoint) in retrained.enumerated() {
-          try CheckpointFiles.write(
-            checkpoint, to: layout.checkpoint(shard: shard, stage: from + i), metadata: metadata)
-          try ledger.recordCheckpoint(shard: shard, stage: from + i, request: request.seq)
-        }
-      }
+      try retrainShards(from: firstStage, request: request.seq)
       try writeVersion(request.version, changed: Set(firstStage.keys))
     }
     try purge(keeping: request.version)
@@ -123,6 +113,31 @@ extension Store {
     done.seconds = Date().timeIntervalSince(clock)
     done.completed = Ledger.now()
     try ledger.complete(done)
+  }
+
+  /// Retrains each shard in `firstStage` from that stage on, from the checkpoint before it,
+  /// on the shard's rows as its row file now holds them; records each new checkpoint.
+  func retrainShards(from firstStage: [Int: Int], request: Int) throws {
+    let total = firstStage.values.reduce(0) { $0 + sisa.slices - $1 }
+    var done = 0
+    for (shard, from) in firstStage.sorted(by: { $0.key < $1.key }) {
+      let previous =
+        from == 0
+        ? nil : try CheckpointFiles.read(layout.checkpoint(shard: shard, stage: from - 1))
+      let retrained = try SISAEnsemble.trainShard(
+        shard, from: from, previous: previous, data: try shardRows(shard),
+        configuration: configuration, sisa: sisa, featureCount: featureCount,
+        classCount: classCount
+      ) { _ in
+        done += 1
+        self.progress?(done, total)
+      }
+      for (i, checkpoint) in retrained.enumerated() {
+        try CheckpointFiles.write(
+          checkpoint, to: layout.checkpoint(shard: shard, stage: from + i), metadata: metadata)
+        try ledger.recordCheckpoint(shard: shard, stage: from + i, request: request)
+      }
+    }
   }
 
   /// Marks the active ones of `ids` forgotten by `request`, in one transaction.

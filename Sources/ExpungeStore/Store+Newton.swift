@@ -14,7 +14,7 @@ import Foundation
 /// - A ridge model removes them exactly by Cholesky downdates (`RidgeState`).
 ///
 /// What the store keeps between requests, in the shard's checkpoint directory (the only
-/// checkpoint, as newton needs one slice): the model, `removal-state.json` (the request that
+/// checkpoint, as newton needs one slice): the model, `update-state.json` (the request that
 /// wrote it, its ledger record and, for a certified model, the accumulated bounds) and, for
 /// ridge, `ridge-state.bin` (factor and sums of the kept rows). A certified model's Hessian
 /// factor is *not* kept: it is built at the published weights when a request starts. A
@@ -22,17 +22,48 @@ import Foundation
 /// stored rows, the rows they were trained on — past the request that forgot them.
 ///
 /// Crash safety: the rows leave the row files only after every affected checkpoint holds its
-/// update, and a checkpoint whose `removal-state.json` names the request is not updated
+/// update, and a checkpoint whose `update-state.json` names the request is not updated
 /// again, so a restart finishes the request with the same bits.
 extension Store {
-  static let removalStateFile = "removal-state.json"
+  static let updateStateFile = "update-state.json"
   static let ridgeStateFile = "ridge-state.bin"
 
-  /// What `removal-state.json` holds.
-  struct RemovalState: Codable {
+  /// What `update-state.json` beside an updated shard model holds: the request that wrote
+  /// it (a restart does not update the model twice), its ledger record, and what the next
+  /// request continues from (a certified model's accumulated bounds).
+  struct UpdateState: Codable {
     var request: Int
-    var record: NewtonRemoval
+    var newton: NewtonRemoval?
+    var influence: InfluenceRecord?
     var bounds: CertifiedRemoval.SavedBounds?
+
+    /// The state in `directory`, if an update wrote one.
+    static func read(_ directory: URL) throws -> UpdateState? {
+      let url = directory.appendingPathComponent(Store.updateStateFile)
+      return try FileManager.default.contents(atPath: url.path).map {
+        do {
+          return try JSONDecoder().decode(UpdateState.self, from: $0)
+        } catch {
+          throw StoreError.corrupt(path: url.path, reason: "not an update state")
+        }
+      }
+    }
+
+    /// Writes the updated `model` and this state as `directory`, atomically; `extra` adds
+    /// files (the ridge state).
+    func write(
+      model: any Classifier, to directory: URL, metadata: ModelMetadata,
+      extra: (URL) throws -> Void = { _ in }
+    ) throws {
+      try CheckpointFiles.writeDirectory(directory) { temporary in
+        try ModelDirectory.save(model, metadata: metadata, to: temporary)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        try AtomicFile.write(
+          try encoder.encode(self), to: temporary.appendingPathComponent(Store.updateStateFile))
+        try extra(temporary)
+      }
+    }
   }
 
   /// Refuses `--method newton` for a store whose model it cannot update, before anything is
@@ -86,15 +117,8 @@ extension Store {
     -> NewtonRemoval
   {
     let directory = layout.checkpoint(shard: shard, stage: 0)
-    let stateURL = directory.appendingPathComponent(Self.removalStateFile)
-    let previous = try FileManager.default.contents(atPath: stateURL.path).map {
-      do {
-        return try JSONDecoder().decode(RemovalState.self, from: $0)
-      } catch {
-        throw StoreError.corrupt(path: stateURL.path, reason: "not a removal state")
-      }
-    }
-    if let previous, previous.request == request { return previous.record }
+    let previous = try UpdateState.read(directory)
+    if let previous, previous.request == request, let record = previous.newton { return record }
     let model = try CheckpointFiles.read(directory).model
     let result = try NewtonUpdate.apply(
       to: model, rows: try shardRows(shard), removing: ids, bounds: previous?.bounds,
@@ -110,13 +134,9 @@ extension Store {
       record.retrained = report.retrained
     }
     let (updated, ridge, bounds) = (result.model, result.ridge, result.bounds)
-    let state = RemovalState(request: request, record: record, bounds: bounds)
-    try CheckpointFiles.writeDirectory(directory) { temporary in
-      try ModelDirectory.save(updated, metadata: metadata, to: temporary)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-      try AtomicFile.write(
-        try encoder.encode(state), to: temporary.appendingPathComponent(Self.removalStateFile))
+    try UpdateState(request: request, newton: record, bounds: bounds).write(
+      model: updated, to: directory, metadata: metadata
+    ) { temporary in
       if let ridge {
         try Self.archive(ridge).write(to: temporary.appendingPathComponent(Self.ridgeStateFile))
       }

@@ -78,10 +78,10 @@ struct CrashSafetyTests {
   }
 
   /// A store's files, with the wall times a newton request records in a shard's
-  /// `removal-state.json` taken out (they differ from run to run; nothing else may).
+  /// `update-state.json` taken out (they differ from run to run; nothing else may).
   static func comparable(_ files: [String: Data]) -> [String: Data] {
     var out = files.filter { !$0.key.hasPrefix("expunge.sqlite") && $0.key != "lock" }
-    for (path, bytes) in out where path.hasSuffix("removal-state.json") {
+    for (path, bytes) in out where path.hasSuffix("update-state.json") {
       let text = String(decoding: bytes, as: UTF8.self).split(separator: "\n")
         .filter { !$0.contains("\"seconds\"") }.joined(separator: "\n")
       out[path] = Data(text.utf8)

@@ -136,6 +136,34 @@ struct StoreCommandTests {
       "--method newton needs a model trained with --certified (logistic or softmax) or a ridge model; this store's model is mlp, so a Newton step would carry no guarantee. Use --method sisa or --method retrain"
     )
     refused(
+      ["forget", "--store", store.path, "--relabel", "1001:7"], 65,
+      "--relabel 1001:7: class 7 does not exist (classes are 0…2)")
+    refused(
+      ["forget", "--store", store.path, "--relabel", "1001:x"], 64,
+      "invalid value '1001:x' for '--relabel': '1001:x' is not id:label")
+    refused(
+      ["forget", "--store", store.path, "--zero-columns", "9-3"], 64,
+      "invalid value '9-3' for '--zero-columns': expected feature indices or ranges, e.g. 3,7,100-120"
+    )
+    refused(
+      ["forget", "--store", store.path, "--relabel", "1001:1", "--ids", "1002"], 64,
+      "--ids removes rows; correct rows in a request of their own")
+    refused(
+      ["forget", "--store", store.path, "--relabel", "1001:1", "--order", "1"], 64,
+      "option '--order' needs --method influence")
+    refused(
+      [
+        "forget", "--store", store.path, "--relabel", "1001:1", "--method", "influence", "--order",
+        "1",
+      ], 64, "--order 1 needs --tau, the step size")
+    refused(
+      ["forget", "--store", store.path, "--ids", "1001", "--order", "2"], 64,
+      "option '--order' goes with --relabel, --zero-features or --zero-columns")
+    refused(
+      ["forget", "--store", store.path, "--ids", "1001", "--method", "influence"], 65,
+      "--method influence corrects rows (--relabel, --zero-features, --zero-columns); to remove rows use sisa, retrain or newton"
+    )
+    refused(
       ["forget", "--store", store.path], 64, "say what to forget: --ids, --ids-file or --class")
     refused(
       ["forget", "--store", store.path, "--ids", "1,x"], 64,

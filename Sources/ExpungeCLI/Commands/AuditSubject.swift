@@ -137,7 +137,8 @@ struct AuditSubject {
       let (c, s) = recipe(seed)
       var ensemble = try SISAEnsemble.fit(training, configuration: c, sisa: s)
       var bounds: [Int: CertifiedRemoval.SavedBounds] = [:]
-      for request in done {
+      // Corrections change rows rather than remove them; the audit judges removals.
+      for request in done where request.changes == nil {
         let ids = Set(request.ids.map(SampleID.init(rawValue:)))
           .intersection(Set(ensemble.data.ids))
         guard !ids.isEmpty || request.method == ForgetMethod.retrain.rawValue else { continue }

@@ -19,9 +19,26 @@ enum ForgetCommand: Command {
         help: "A file of sample ids, one per line ('#' starts a comment)."),
       OptionSpec(name: "class", valueName: "k", help: "Every remaining row of class k."),
       OptionSpec(
+        name: "relabel", valueName: "id:label,…",
+        help: "Correct rows' labels (instead of removing rows).", group: changesGroup),
+      OptionSpec(
+        name: "zero-features", valueName: "id:feature,…",
+        help: "Set single feature values to 0 (features are numbered 0 … d−1).",
+        group: changesGroup),
+      OptionSpec(
+        name: "zero-columns", valueName: "features",
+        help: "Set whole features to 0 in every row, e.g. 3,7,100-120.", group: changesGroup),
+      OptionSpec(
+        name: "order", valueName: "1|2",
+        help:
+          "With --method influence: 1 steps along the gradient difference (needs --tau), 2 takes a Newton step (exact Hessian for logistic and softmax, conjugate gradients for the MLP).",
+        defaultValue: "2", group: changesGroup),
+      OptionSpec(
+        name: "tau", valueName: "τ", help: "With --order 1: the step size.", group: changesGroup),
+      OptionSpec(
         name: "method", valueName: "name",
         help:
-          "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch, 'newton' updates certified or ridge models in place.",
+          "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch, 'newton' updates certified or ridge models in place, 'influence' (corrections only) updates the model by an influence step.",
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
       .flag("json", "Print the ledger record as one JSON document on stdout."),
     ],
@@ -30,10 +47,24 @@ enum ForgetCommand: Command {
       "expunge forget --store runs/fm --ids-file withdrawn.txt --json",
       "expunge forget --store runs/fm --class 6 --method retrain",
       "expunge forget --store runs/certified --ids 3,17 --method newton",
+      "expunge forget --store runs/fm --relabel 3:7,17:2 --method influence --order 2",
+      "expunge forget --store runs/fm --zero-columns 0-27 --method sisa",
     ],
-    alternatives: "(--ids <list> | --ids-file <file> | --class <k>)")
+    alternatives:
+      "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <id:feature,…> | --zero-columns <features>)"
+  )
+
+  static let changesGroup = "CORRECTING ROWS INSTEAD OF REMOVING THEM"
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
+    if ["relabel", "zero-features", "zero-columns"].contains(where: { arguments.has($0) }) {
+      return try runChanges(arguments, console: console)
+    }
+    if let option = ["order", "tau"].first(where: { arguments.has($0) }) {
+      throw CLIError.usage(
+        "option '--\(option)' goes with --relabel, --zero-features or --zero-columns",
+        command: spec)
+    }
     let sources = ["ids", "ids-file", "class"].filter { arguments.has($0) }
     guard sources.count == 1 else {
       throw CLIError.usage(
@@ -89,6 +120,101 @@ enum ForgetCommand: Command {
         "  shards retrained     \(shards.isEmpty ? "none" : shards.joined(separator: ", "))")
     }
     console.print("  model version        \(request.version)")
+  }
+
+  /// `--relabel`, `--zero-features`, `--zero-columns`: a correction request.
+  static func runChanges(_ arguments: ParsedArguments, console: Console) throws {
+    if let option = ["ids", "ids-file", "class"].first(where: { arguments.has($0) }) {
+      throw CLIError.usage(
+        "--\(option) removes rows; correct rows in a request of their own", command: spec)
+    }
+    let method = try arguments.choice("method", as: ForgetMethod.self) ?? .sisa
+    let order = try arguments.int("order", in: 1...2)
+    let tau = try arguments.double("tau", where: { $0 > 0 }, expected: "a number > 0")
+    if method != .influence, let option = ["order", "tau"].first(where: { arguments.has($0) }) {
+      throw CLIError.usage("option '--\(option)' needs --method influence", command: spec)
+    }
+    if method == .influence && (order ?? 2) == 1 && tau == nil {
+      throw CLIError.usage("--order 1 needs --tau, the step size", command: spec)
+    }
+    if (order ?? 2) == 2 && tau != nil {
+      throw CLIError.usage("--tau is the step size of --order 1", command: spec)
+    }
+    var changes = RowChanges()
+    if let text = arguments.string("relabel") {
+      changes.relabel = try pairs("relabel", text, "id:label").map {
+        RowChanges.Relabel(id: $0.0, label: Int32(clamping: $0.1))
+      }
+    }
+    if let text = arguments.string("zero-features") {
+      changes.zeroFeatures = try pairs("zero-features", text, "id:feature").map {
+        RowChanges.Cell(id: $0.0, feature: Int(clamping: $0.1))
+      }
+    }
+    if let text = arguments.string("zero-columns") {
+      changes.zeroColumns = try featureList(text, arguments)
+    }
+    let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
+    let bar = ProgressBar(title: "correct", console: console, enabled: !arguments.flag("json"))
+    store.progress = { completed, total in
+      bar.update(completed: completed, total: total, unit: "stage")
+    }
+    let request = try store.change(changes, method: method, order: order, tau: tau)
+    bar.finish()
+    if arguments.flag("json") {
+      console.print(try JSONOutput.encode(request))
+      return
+    }
+    let rows = changes.touchesEveryRow ? "every row" : "\(changes.namedIDs.count) row(s)"
+    console.print(
+      "Corrected \(rows) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
+    )
+    for r in request.influence ?? [] {
+      var line = String(
+        format: "  shard %d              order %d, %d row(s) changed, ‖Δθ‖ = %.4g", r.shard,
+        r.order, r.changedRows, r.parameterChange)
+      if let iterations = r.cgIterations, let residual = r.cgRelativeResidual {
+        line += String(format: ", CG %d iterations (relative residual %.2g)", iterations, residual)
+      }
+      console.print(line)
+    }
+    if request.influence == nil {
+      console.print("  shards retrained     \((request.shards ?? []).joined(separator: ", "))")
+    }
+    console.print("  model version        \(request.version)")
+  }
+
+  /// "a:b,c:d" as pairs of integers; a malformed item names the option and the item.
+  static func pairs(_ option: String, _ text: String, _ shape: String) throws -> [(UInt64, Int64)] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+      let parts = item.split(separator: ":", omittingEmptySubsequences: false)
+      guard parts.count == 2,
+        let id = UInt64(parts[0].trimmingCharacters(in: .whitespaces)),
+        let value = Int64(parts[1].trimmingCharacters(in: .whitespaces))
+      else {
+        throw CLIError.usage(
+          "invalid value '\(text)' for '--\(option)': '\(item)' is not \(shape)", command: spec)
+      }
+      return (id, value)
+    }
+  }
+
+  /// "3,7,100-120" as feature indices.
+  static func featureList(_ text: String, _ arguments: ParsedArguments) throws -> [Int] {
+    var out: [Int] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+      let bounds = item.split(separator: "-", omittingEmptySubsequences: false).map {
+        Int($0.trimmingCharacters(in: .whitespaces))
+      }
+      guard (1...2).contains(bounds.count), let low = bounds[0], let high = bounds.last!,
+        low >= 0, low <= high
+      else {
+        throw arguments.invalid(
+          "zero-columns", text, "feature indices or ranges, e.g. 3,7,100-120")
+      }
+      out += Array(low...high)
+    }
+    return Array(Set(out)).sorted()
   }
 
   /// One line per shard a newton request updated: what was certified, or that it was exact.

