@@ -1,3 +1,4 @@
+import CBLAS
 import ExpungeCore
 import Testing
 
@@ -216,6 +217,93 @@ struct CholeskyUpdateTests {
       CoreError.nonFiniteVector(order: 5, vector: 1).description
         == "vector 1 of the update of the 5×5 Cholesky factor has a NaN or infinite entry; the factor is unchanged"
     )
+  }
+
+  // The straightforward one-row-at-a-time sweeps (LINPACK `dchud` and `dchdd` on the rows of
+  // L) that the blocked kernels must reproduce bit for bit.
+
+  static func referenceRotation(_ a: Double, _ b: Double) -> (c: Double, s: Double, r: Double) {
+    let scale = abs(a) + abs(b)
+    guard scale > 0 else { return (1, 0, 0) }
+    let (sa, sb) = (a / scale, b / scale)
+    let norm = (sa * sa + sb * sb).squareRoot()
+    return (sa / norm, sb / norm, scale * norm)
+  }
+
+  static func referenceUpdate(_ l: inout [Double], n: Int, vectors: [Double]) {
+    var c = [Double](repeating: 0, count: n)
+    var s = [Double](repeating: 0, count: n)
+    for k in 0..<(vectors.count / n) {
+      for j in 0..<n {
+        var xi = vectors[k * n + j]
+        for i in 0..<j {
+          let lji = l[j * n + i]
+          l[j * n + i] = c[i] * lji + s[i] * xi
+          xi = c[i] * xi - s[i] * lji
+        }
+        let g = referenceRotation(l[j * n + j], xi)
+        l[j * n + j] = g.r
+        c[j] = g.c
+        s[j] = g.s
+      }
+    }
+  }
+
+  static func referenceDowndate(_ l: inout [Double], n: Int, vectors: [Double]) {
+    var c = [Double](repeating: 0, count: n)
+    for k in 0..<(vectors.count / n) {
+      var p = Array(vectors[(k * n)..<((k + 1) * n)])
+      cblas_dtrsv(
+        CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, Int32(n), l, Int32(n), &p, 1)
+      var norm2 = 0.0
+      for v in p { norm2 += v * v }
+      var alpha = (1 - norm2).squareRoot()
+      for i in stride(from: n - 1, through: 0, by: -1) {
+        let scale = alpha + abs(p[i])
+        let (a, b) = (alpha / scale, p[i] / scale)
+        let norm = (a * a + b * b).squareRoot()
+        c[i] = a / norm
+        p[i] = b / norm
+        alpha = scale * norm
+      }
+      for j in 0..<n {
+        var xi = 0.0
+        for i in stride(from: j, through: 0, by: -1) {
+          let lji = l[j * n + i]
+          l[j * n + i] = c[i] * lji - p[i] * xi
+          xi = c[i] * xi + p[i] * lji
+        }
+      }
+    }
+  }
+
+  /// How many elements differ in their bits (a count, not two arrays in the failure message).
+  static func differing(_ a: [Double], _ b: [Double]) -> Int {
+    zip(a, b).filter { $0.bitPattern != $1.bitPattern }.count
+  }
+
+  /// The blocked kernels sweep several rows at once; every element must still see the same
+  /// operations in the same order, so the factors agree bit for bit with the reference,
+  /// including orders below, at and just past a block's size.
+  @Test(arguments: [1, 2, 3, 5, 7, 8, 9, 17, 64, 100])
+  func blockedSweepsAreBitIdenticalToTheReference(n: Int) throws {
+    var rng = SeededGenerator(seed: 300 + UInt64(n))
+    let a = Self.spd(n, &rng)
+    for m in [1, 3] {
+      let vectors = Self.normals(m * n, &rng, scale: 2)
+      var l = try Self.factor(a, n: n)
+      var expected = l
+      try LAPACK.choleskyUpdate(&l, n: n, vectors: vectors)
+      Self.referenceUpdate(&expected, n: n, vectors: vectors)
+      #expect(Self.differing(l, expected) == 0, "update, n = \(n), m = \(m)")
+
+      // Downdating the factor of A + Σ xₖxₖᵀ by the same vectors stays definite.
+      l = try Self.factor(Self.adding(a, vectors, n: n), n: n)
+      expected = l
+      try LAPACK.choleskyDowndate(&l, n: n, vectors: vectors)
+      Self.referenceDowndate(&expected, n: n, vectors: vectors)
+      #expect(Self.differing(l, expected) == 0, "downdate, n = \(n), m = \(m)")
+    }
   }
 
   @Test func choleskyMultiplyAppliesTheFactoredMatrix() throws {

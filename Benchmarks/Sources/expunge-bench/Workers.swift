@@ -16,6 +16,7 @@ enum Workers {
     case "softmax-eval": result = try softmaxEvaluation(options)
     case "sisa": result = try SISAWorker.run(options)
     case "certified": result = try CertifiedWorker.run(options)
+    case "downdate": result = try CholeskyWorker.run(options)
     default: throw BenchError("unknown worker '\(arguments.first ?? "")'")
     }
     var line = result

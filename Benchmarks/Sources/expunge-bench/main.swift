@@ -5,6 +5,8 @@ import Foundation
 //                                      SISA unlearning against retraining and a PyTorch SISA
 // expunge-bench certified [--pairs N]  certified removal against Guo et al.'s recipe in PyTorch
 // expunge-bench worker <work> [...]   one measurement in this process, one JSON line out
+//                                      (e.g. worker downdate --n 784 --reps 200: the
+//                                      rank-1 Cholesky downdate and update alone)
 let arguments = Array(CommandLine.arguments.dropFirst())
 do {
   switch arguments.first {
