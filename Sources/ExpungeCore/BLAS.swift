@@ -85,6 +85,18 @@ public enum BLAS {
       1)
   }
 
+  /// `y ← α·op(A)·x + β·y` in double precision, `A` row-major (`rows × cols`).
+  public static func dgemv(
+    _ transA: Transpose, rows: Int, cols: Int, alpha: Double, a: UnsafePointer<Double>,
+    x: UnsafePointer<Double>, beta: Double, y: UnsafeMutablePointer<Double>
+  ) {
+    guard rows > 0, cols > 0 else { return }
+    _ = Threads.count
+    cblas_dgemv(
+      CblasRowMajor, transA.cblas, Int32(rows), Int32(cols), alpha, a, Int32(cols), x, 1, beta, y,
+      1)
+  }
+
   /// `y ← α·x + y`.
   public static func axpy(
     count: Int, alpha: Float, x: UnsafePointer<Float>, y: UnsafeMutablePointer<Float>

@@ -341,32 +341,24 @@ public struct CertifiedRemoval: Sendable {
     return Self.gamma * min(spectral, quadratic)
   }
 
-  /// sᵀGs and driftᵀG·drift (≥ ‖X′s‖², ‖X′drift‖²) in one pass over G (a d × 2 product):
-  /// G is 4.9 MB at d = 784, and reading it is most of a form's cost. A nil or zero drift
-  /// gives 0.
+  /// sᵀGs and driftᵀG·drift (≥ ‖X′s‖², ‖X′drift‖²), each one matrix–vector product with
+  /// G (a nil or zero drift gives 0 and skips its product).
   func quadraticForms(_ s: [Double], _ drift: [Double]?) -> (sGs: Double, dGd: Double) {
-    let columns = drift.map { $0.contains { $0 != 0 } ? 2 : 1 } ?? 1
-    var v = [Double](repeating: 0, count: d * columns)
-    for j in 0..<d {
-      v[j * columns] = s[j]
-      if columns == 2 { v[j * 2 + 1] = drift![j] }
-    }
-    var gv = [Double](repeating: 0, count: d * columns)
-    gram.withUnsafeBufferPointer { g in
-      v.withUnsafeBufferPointer { x in
-        gv.withUnsafeMutableBufferPointer { y in
-          BLAS.dgemm(
-            .none, .none, m: d, n: columns, k: d, alpha: 1, a: g.baseAddress!, lda: d,
-            b: x.baseAddress!, ldb: columns, beta: 0, c: y.baseAddress!, ldc: columns)
+    func form(_ v: [Double]) -> Double {
+      var gv = [Double](repeating: 0, count: d)
+      gram.withUnsafeBufferPointer { g in
+        v.withUnsafeBufferPointer { x in
+          gv.withUnsafeMutableBufferPointer { y in
+            BLAS.dgemv(
+              .none, rows: d, cols: d, alpha: 1, a: g.baseAddress!, x: x.baseAddress!, beta: 0,
+              y: y.baseAddress!)
+          }
         }
       }
+      return max(Self.dot(v, gv), 0)
     }
-    var forms = (0.0, 0.0)
-    for j in 0..<d {
-      forms.0 += v[j * columns] * gv[j * columns]
-      if columns == 2 { forms.1 += v[j * 2 + 1] * gv[j * 2 + 1] }
-    }
-    return (max(forms.0, 0), max(forms.1, 0))
+    let dGd = drift.map { $0.contains { $0 != 0 } ? form($0) : 0 } ?? 0
+    return (form(s), dGd)
   }
 
   /// G = XᵀX in double precision and √λ_max(G) (rounded up slightly, as an upper bound).

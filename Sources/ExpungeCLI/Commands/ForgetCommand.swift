@@ -8,7 +8,7 @@ enum ForgetCommand: Command {
     name: "forget",
     abstract: "Forget training rows: retrain what saw them, purge every copy.",
     discussion:
-      "The request is recorded in the store's ledger before any work starts. The rows are tombstoned, each affected shard is retrained once from its last checkpoint that never saw them (--method sisa) or updated in place (--method newton), a new model version is written, and the rows, older versions and checkpoints trained on them are deleted. If expunge is killed, the next expunge command on the store finishes the request with the same result. Ids already forgotten are reported and skipped.\n\n--method newton needs a store trained with --certified (logistic or softmax) or a ridge model, one slice per shard. A certified model takes one Newton step per row and records each step's bound on the gradient residual in the ledger; while the accumulated bound stays within the budget σε/c set at training, the model is (ε, δ)-indistinguishable from one retrained without the rows (Guo et al., ICML 2020). A request that would exceed the budget retrains the shard exactly on its kept rows with a fresh random term, and says so. A ridge model is updated exactly (Cholesky downdates): it equals a refit.",
+      "The request is recorded in the store's ledger before any work starts. The rows are tombstoned, each affected shard is retrained once from its last checkpoint that never saw them (--method sisa) or updated in place (--method newton), a new model version is written, and the rows, older versions and checkpoints trained on them are deleted. If expunge is killed, the next expunge command on the store finishes the request with the same result. Ids already forgotten are reported and skipped.\n\n--method newton needs a store trained with --certified (logistic or softmax) or a ridge model, one slice per shard. A certified model takes one Newton step per row and records each step's bound on the gradient residual in the ledger; while the accumulated bound stays within the budget σε/c set at training, the model is (ε, δ)-indistinguishable from one retrained without the rows (Guo et al., ICML 2020). A request that would exceed the budget retrains the shard exactly on its kept rows with a fresh random term, and says so. A ridge model is updated exactly (Cholesky downdates): it equals a refit.\n\n--relabel, --zero-features and --zero-columns correct rows instead of removing them: the store keeps only the new values, and the model is retrained (sisa, retrain: exact) or updated by an influence step (--method influence, Warnecke et al., NDSS 2023).",
     options: [
       OptionSpec(
         name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
@@ -22,11 +22,12 @@ enum ForgetCommand: Command {
         name: "relabel", valueName: "id:label,…",
         help: "Correct rows' labels (instead of removing rows).", group: changesGroup),
       OptionSpec(
-        name: "zero-features", valueName: "id:feature,…",
-        help: "Set single feature values to 0 (features are numbered 0 … d−1).",
+        name: "zero-features", valueName: "cells",
+        help:
+          "Set single feature values to 0: id:feature pairs, comma-separated (features are numbered 0 … d−1).",
         group: changesGroup),
       OptionSpec(
-        name: "zero-columns", valueName: "features",
+        name: "zero-columns", valueName: "list",
         help: "Set whole features to 0 in every row, e.g. 3,7,100-120.", group: changesGroup),
       OptionSpec(
         name: "order", valueName: "1|2",
@@ -51,7 +52,7 @@ enum ForgetCommand: Command {
       "expunge forget --store runs/fm --zero-columns 0-27 --method sisa",
     ],
     alternatives:
-      "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <id:feature,…> | --zero-columns <features>)"
+      "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <cells> | --zero-columns <list>)"
   )
 
   static let changesGroup = "CORRECTING ROWS INSTEAD OF REMOVING THEM"
