@@ -1,11 +1,28 @@
 import ExpungeData
+import ExpungeModels
 
-/// A forget request that cannot be carried out; nothing has changed when it is thrown.
+/// A forget or correction request that cannot be carried out; nothing has changed when it is
+/// thrown.
 public enum UnlearningError: Error, Equatable, CustomStringConvertible {
   /// Ids that were never training rows (up to 10 of them, and how many in all).
   case unknownIDs(first: [SampleID], count: Int)
   /// A request with no ids.
   case emptyRequest
+  /// A feature column outside `0..<featureCount` (0-based), with the row it was named for
+  /// (nil for a whole column).
+  case columnOutOfRange(id: SampleID?, column: Int, featureCount: Int)
+  /// A label outside `0..<classCount` for the row `id`.
+  case labelOutOfRange(id: SampleID, label: Int32, classCount: Int)
+  /// An unlearning method that does not apply to this model family, and why.
+  case unsupportedModel(kind: ModelKind, method: String, reason: String)
+  /// A setting of an unlearning method outside its range.
+  case invalidSetting(name: String, value: String, expected: String)
+  /// Changed rows that do not describe a change of the given training data (ids that differ
+  /// between the old and new values, or new values that differ from the data's row).
+  case inconsistentChange(id: SampleID?, reason: String)
+  /// A Hessian solve that found no usable direction (e.g. negative curvature along the
+  /// gradient), and what to do about it.
+  case hessianSolveFailed(reason: String)
 
   public var description: String {
     switch self {
@@ -16,6 +33,21 @@ public enum UnlearningError: Error, Equatable, CustomStringConvertible {
         : "\(count == 1 ? "id" : "ids") \(list) \(count == 1 ? "is not a training row" : "are not training rows") of this model"
     case .emptyRequest:
       return "the request names no rows to forget"
+    case .columnOutOfRange(let id, let column, let featureCount):
+      let row = id.map { "for row id \($0) " } ?? ""
+      return
+        "feature column \(column) \(row)does not exist; the data has \(featureCount) features, columns 0…\(featureCount - 1)"
+    case .labelOutOfRange(let id, let label, let classCount):
+      return
+        "label \(label) for row id \(id) is out of range; the classes are 0…\(classCount - 1)"
+    case .unsupportedModel(let kind, let method, let reason):
+      return "\(method) does not support \(kind.rawValue) models: \(reason)"
+    case .invalidSetting(let name, let value, let expected):
+      return "\(name) = \(value) is invalid; expected \(expected)"
+    case .inconsistentChange(let id, let reason):
+      return id.map { "row id \($0): \(reason)" } ?? reason
+    case .hessianSolveFailed(let reason):
+      return reason
     }
   }
 }
