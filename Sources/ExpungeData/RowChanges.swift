@@ -46,6 +46,15 @@ public struct RowChanges: Codable, Equatable, Sendable {
     Array(Set(relabel.map(\.id) + zeroFeatures.map(\.id))).sorted().map(SampleID.init(rawValue:))
   }
 
+  /// The changes that concern the rows `ids` (a shard's): their relabels and cells, and the
+  /// column changes, which concern every row.
+  public func restricted(to ids: Set<SampleID>) -> RowChanges {
+    RowChanges(
+      relabel: relabel.filter { ids.contains(SampleID($0.id)) },
+      zeroFeatures: zeroFeatures.filter { ids.contains(SampleID($0.id)) },
+      zeroColumns: zeroColumns)
+  }
+
   /// Refuses changes that cannot apply to rows of width `featureCount` and `classCount`
   /// classes: a label or feature index out of range, a row relabelled twice to different
   /// labels. Ids are the caller's to check (a store knows which it holds).

@@ -23,7 +23,7 @@ func acceptsStep(
 /// Backtracks from step 1 along `direction`, halving up to 40 times, until `acceptsStep`
 /// holds. Returns the accepted point and its value and gradient, and the evaluations used
 /// (the point is nil when no step is acceptable at this precision: the solver is done).
-func backtrackingLineSearch(
+public func backtrackingLineSearch(
   from theta: [Double], value: Double, gradient: [Double], direction: [Double],
   evaluate: ([Double]) -> (value: Double, gradient: [Double])
 ) -> (point: (theta: [Double], value: Double, gradient: [Double])?, evaluations: Int) {

@@ -4,7 +4,7 @@ import Foundation
 
 /// Multinomial cross-entropy with an L2 penalty on the weights:
 ///
-///     L(b, W) = (1/C) Σᵢ cᵢ (−log softmax(W xᵢ + b)_{yᵢ}) + (λ/2)‖W‖²_F
+///     L(b, W) = (1/C) Σᵢ cᵢ (−log softmax(W xᵢ + b)_{yᵢ}) + (λ/2)‖W‖²_F + (μ/2)(Σ_c b_c)²
 ///
 /// θ = [b₀ … b_{K−1}, W₀₀ … W_{K−1,d−1}] (the `ParameterBuffer` order: `bias` then `weight`,
 /// W row-major K × d). With P the softmax probabilities and Y the one-hot labels:
@@ -12,6 +12,13 @@ import Foundation
 ///     ∇_W L = (1/C) (c ⊙ (P − Y))ᵀ X + λW,     ∇_b L = (1/C) Σᵢ cᵢ (pᵢ − yᵢ)
 ///     ∇²L   = (1/C) Σᵢ cᵢ (diag(pᵢ) − pᵢpᵢᵀ) ⊗ x̃ᵢx̃ᵢᵀ + λĨ
 ///     ∇²L·V: uᵢ = V x̃ᵢ,  rᵢ = pᵢ ⊙ (uᵢ − pᵢᵀuᵢ),  then as the gradient with r for P − Y.
+///
+/// The intercepts have a flat direction: b + t·1 leaves every probability unchanged, so the
+/// Hessian is singular along it and solvers asked for a tight tolerance walk rounding far
+/// along it (intercepts near −100 after 1 000 L-BFGS iterations, a Newton step's worth of
+/// drift per solve). The objective adds (μ/2)(Σ_c b_c)², μ = 1, which is zero on exactly
+/// one point of each flat line: the minimizer and every prediction are unchanged, and the
+/// Hessian gains μ·11ᵀ on the intercepts.
 public struct SoftmaxObjective: ConvexObjective {
   public let data: Dataset
   public let l2: Double
@@ -118,15 +125,25 @@ public struct SoftmaxObjective: ConvexObjective {
       }
     }
     var g = [Double](repeating: 0, count: parameterCount)
-    for j in 0..<biasCount { g[j] = gb[j] / total }
+    let pinned = interceptSum(theta)
+    for j in 0..<biasCount { g[j] = gb[j] / total + Self.interceptPin * pinned }
     var penalty = 0.0
     for j in 0..<(k * d) {
       let t = theta[biasCount + j]
       penalty += t * t
       g[biasCount + j] = Double(gw[j]) / total + l2 * t
     }
-    return (rowLoss.reduce(0, +) / total + 0.5 * l2 * penalty, g)
+    return (
+      rowLoss.reduce(0, +) / total + 0.5 * l2 * penalty + 0.5 * Self.interceptPin * pinned * pinned,
+      g
+    )
   }
+
+  /// μ of the (μ/2)(Σ_c b_c)² term; see the type's description.
+  static let interceptPin = 1.0
+
+  /// Σ_c b_c (0 without intercepts).
+  func interceptSum(_ theta: [Double]) -> Double { theta[0..<biasCount].reduce(0, +) }
 
   /// The Kronecker-factored inverse curvature at θ (`KroneckerPreconditioner`).
   public func inverseHessianApproximation(_ theta: [Double], rowWeights: [Float]?)
@@ -151,6 +168,8 @@ public struct SoftmaxObjective: ConvexObjective {
     }
     var hv = backProject(r, total: total)
     for j in biasCount..<parameterCount { hv[j] += l2 * v[j] }
+    let pinned = interceptSum(v)
+    for j in 0..<biasCount { hv[j] += Self.interceptPin * pinned }
     return hv
   }
 
@@ -209,6 +228,7 @@ public struct SoftmaxObjective: ConvexObjective {
       }
     }
     for j in biasCount..<pCount { h[j * pCount + j] += l2 }
+    for i in 0..<biasCount { for j in 0..<biasCount { h[i * pCount + j] += Self.interceptPin } }
     return h
   }
 

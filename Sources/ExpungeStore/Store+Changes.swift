@@ -71,7 +71,9 @@ extension Store {
     }
     var influence: [InfluenceRecord]?
     if request.method == ForgetMethod.influence.rawValue {
-      influence = []  // TEMP until InfluenceUpdate lands
+      influence = try firstStage.keys.sorted().map {
+        try influenceUpdate(shard: $0, recorded: recorded, request: request.seq)
+      }
     }
     let changed = try rewriteRows(changes, shards: Set(firstStage.keys))
     if request.method != ForgetMethod.influence.rawValue {
@@ -119,6 +121,35 @@ extension Store {
       changedRows += changed.count
     }
     return changedRows
+  }
+
+  /// Updates shard `shard`'s model by `InfluenceUpdate` for the corrections (reading the
+  /// old values from its row file, which is rewritten only afterwards) and writes it as the
+  /// shard's checkpoint, marked with the request so a restart does not update it twice.
+  private func influenceUpdate(shard: Int, recorded: RecordedChanges, request: Int) throws
+    -> InfluenceRecord
+  {
+    let directory = layout.checkpoint(shard: shard, stage: 0)
+    if let previous = try UpdateState.read(directory), previous.request == request,
+      let record = previous.influence
+    {
+      return record
+    }
+    let model = try CheckpointFiles.read(directory).model
+    let rows = try shardRows(shard)
+    let (corrected, changes) = try recorded.changes.restricted(to: Set(rows.ids)).apply(to: rows)
+    let order: InfluenceOrder =
+      recorded.order == 1 ? .first(tau: recorded.tau ?? 0) : .second
+    let (updated, report) = try InfluenceUpdate.apply(
+      to: model, changes: changes, training: corrected, order: order)
+    let record = InfluenceRecord(
+      shard: shard, order: report.order, tau: report.tau, changedRows: report.rowsChanged,
+      parameterChange: report.parameterChange, cgIterations: report.cgIterations,
+      cgRelativeResidual: report.cgRelativeResidual, seconds: report.seconds)
+    try UpdateState(request: request, influence: record).write(
+      model: updated, to: directory, metadata: metadata)
+    try ledger.recordCheckpoint(shard: shard, stage: 0, request: request)
+    return record
   }
 
   /// Refuses `--method influence` for a store whose model it cannot update.

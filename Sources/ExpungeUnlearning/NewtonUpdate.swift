@@ -56,7 +56,11 @@ public enum NewtonUpdate {
       return Result(
         model: state.classifier(), ridge: state, seconds: Date().timeIntervalSince(clock))
     default:
-      throw UnlearningError.noNewtonUpdate(model.kind.rawValue)
+      throw UnlearningError.unsupportedModel(
+        kind: model.kind, method: "newton removal",
+        reason:
+          "only models trained with --certified and ridge have an update with a guarantee; forget by retraining"
+      )
     }
   }
 }

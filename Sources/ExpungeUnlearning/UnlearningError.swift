@@ -1,6 +1,8 @@
 import ExpungeData
+import ExpungeModels
 
-/// A forget request that cannot be carried out; nothing has changed when it is thrown.
+/// A forget or correction request that cannot be carried out; nothing has changed when it is
+/// thrown.
 public enum UnlearningError: Error, Equatable, CustomStringConvertible {
   /// Ids that were never training rows (up to 10 of them, and how many in all).
   case unknownIDs(first: [SampleID], count: Int)
@@ -8,8 +10,18 @@ public enum UnlearningError: Error, Equatable, CustomStringConvertible {
   case emptyRequest
   /// Saved removal state that does not fit the model it is restored for.
   case badSavedState(String)
-  /// A model kind `NewtonUpdate` cannot update.
-  case noNewtonUpdate(String)
+  /// A label outside `0..<classCount` for the row `id`.
+  case labelOutOfRange(id: SampleID, label: Int32, classCount: Int)
+  /// An unlearning method that does not apply to this model family, and why.
+  case unsupportedModel(kind: ModelKind, method: String, reason: String)
+  /// A setting of an unlearning method outside its range.
+  case invalidSetting(name: String, value: String, expected: String)
+  /// Changed rows that do not describe a change of the given training data (ids that differ
+  /// between the old and new values, or new values that differ from the data's row).
+  case inconsistentChange(id: SampleID?, reason: String)
+  /// A Hessian solve that found no usable direction (e.g. negative curvature along the
+  /// gradient), and what to do about it.
+  case hessianSolveFailed(reason: String)
 
   public var description: String {
     switch self {
@@ -22,9 +34,17 @@ public enum UnlearningError: Error, Equatable, CustomStringConvertible {
       return "the request names no rows to forget"
     case .badSavedState(let reason):
       return "the saved removal state does not fit the model: \(reason)"
-    case .noNewtonUpdate(let kind):
+    case .labelOutOfRange(let id, let label, let classCount):
       return
-        "a \(kind) model has no Newton update with a guarantee; train with --certified (or use ridge), or forget by retraining"
+        "label \(label) for row id \(id) is out of range; the classes are 0…\(classCount - 1)"
+    case .unsupportedModel(let kind, let method, let reason):
+      return "\(method) does not support \(kind.rawValue) models: \(reason)"
+    case .invalidSetting(let name, let value, let expected):
+      return "\(name) = \(value) is invalid; expected \(expected)"
+    case .inconsistentChange(let id, let reason):
+      return id.map { "row id \($0): \(reason)" } ?? reason
+    case .hessianSolveFailed(let reason):
+      return reason
     }
   }
 }

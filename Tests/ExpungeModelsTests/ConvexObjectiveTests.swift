@@ -36,7 +36,9 @@ struct ConvexObjectiveTests {
       total += c
     }
     let penalty = theta[k...].reduce(0) { $0 + $1 * $1 }
-    return loss / total + 0.5 * l2 * penalty
+    // The term that pins the intercepts' flat direction (μ = 1): zero at Σ_c b_c = 0.
+    let interceptSum = theta[0..<k].reduce(0, +)
+    return loss / total + 0.5 * l2 * penalty + 0.5 * interceptSum * interceptSum
   }
 
   /// The logistic objective from its definition, in Double: θ = [b, w].
@@ -194,5 +196,30 @@ struct KroneckerPreconditionerTests {
     let wMu = zip(w, inverse.apply(u)).reduce(0) { $0 + $1.0 * $1.1 }
     #expect(abs(uMw - wMu) < 1e-9 * max(1, abs(uMw)))
     #expect(zip(u, inverse.apply(u)).reduce(0) { $0 + $1.0 * $1.1 } > 0)
+  }
+}
+
+/// The intercepts' flat direction is pinned: a fit to a tight tolerance keeps Σ_c b_c at 0,
+/// and shifting every intercept of a fitted model by a constant changes no probability.
+@Suite("Softmax intercepts")
+struct SoftmaxInterceptTests {
+  @Test(arguments: [ConvexSolver.newton, .lbfgs])
+  func fitsKeepTheInterceptsCentred(solver: ConvexSolver) throws {
+    let data = try DatasetCatalog.load("synthetic:n=240,d=5,classes=3,seed=6,sep=1.5")
+    var config = SoftmaxRegressionConfig()
+    config.l2 = 1e-1
+    config.tolerance = 1e-9
+    config.solver = solver
+    let model = try SoftmaxRegression.fit(data, config: config)
+    let bias = model.parameters.view("bias").range.map { Double(model.parameters.values[$0]) }
+    #expect(abs(bias.reduce(0, +)) < 1e-4, "intercepts \(bias)")
+    var shifted = model.parameters
+    for j in shifted.view("bias").range { shifted.values[j] += 3 }
+    let moved = try SoftmaxRegression(
+      configuration: model.configuration, featureCount: 5, classCount: 3, parameters: shifted)
+    let (p, q) = (
+      model.predictProbabilities(data.features), moved.predictProbabilities(data.features)
+    )
+    #expect(zip(p.storage, q.storage).allSatisfy { abs($0 - $1) < 1e-5 })
   }
 }

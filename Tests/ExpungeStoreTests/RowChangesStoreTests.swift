@@ -96,4 +96,50 @@ struct RowChangesStoreTests {
     #expect(try store.requests().count == 1)
     #expect(StoreTests.files(dir).filter { !$0.key.hasPrefix("expunge.sqlite") } == before)
   }
+
+  static var softmax: ModelConfiguration {
+    var c = SoftmaxRegressionConfig()
+    c.l2 = 1e-1
+    c.tolerance = 1e-7
+    return .softmax(c)
+  }
+
+  static func distance(_ a: any Classifier, _ b: any Classifier) -> Double {
+    zip(a.parameters.values, b.parameters.values).reduce(0.0) {
+      $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1)
+    }.squareRoot()
+  }
+
+  /// An influence update moves each affected shard model toward the model trained on the
+  /// corrected rows (second order: over half the way), the ledger records each shard's update,
+  /// and the store keeps only the new values.
+  @Test(arguments: [2, 1])
+  func influenceUpdateMovesTowardRetraining(order: Int) throws {
+    let dir = Self.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let sisa = SISAConfig(shards: 2, slices: 1)
+    let store = try Store.create(
+      at: dir, data: Self.data, configuration: Self.softmax, sisa: sisa, classNames: nil)
+    let before = try store.shardModels()
+    var rng = SeededGenerator(seed: 3)
+    let rows = rng.choice(Self.data.count, 12)
+    let changes = RowChanges(
+      relabel: rows.map {
+        .init(id: Self.data.ids[$0].rawValue, label: (Self.data.labels[$0] + 1) % 3)
+      })
+    let request = try store.change(
+      changes, method: .influence, order: order, tau: order == 1 ? 1 : nil)
+    let records = try #require(request.influence)
+    #expect(records.map(\.changedRows).reduce(0, +) == 12)
+    #expect(records.allSatisfy { $0.order == order && $0.parameterChange > 0 })
+    let (corrected, _) = try changes.apply(to: Self.data)
+    let oracle = try SISAEnsemble.fit(corrected, configuration: Self.softmax, sisa: sisa)
+    for (k, model) in try store.shardModels().enumerated() {
+      let moved = Self.distance(model, oracle.shardModels[k])
+      let stayed = Self.distance(before[k], oracle.shardModels[k])
+      #expect(moved < (order == 2 ? 0.5 : 1) * stayed, "shard \(k): \(moved) vs \(stayed)")
+    }
+    #expect(try store.rows().labels == corrected.labels)
+    #expect(try store.verifyLog().isEmpty)
+  }
 }
