@@ -58,10 +58,16 @@ struct CrashSafetyTests {
   }
 
   static func forgetArguments(_ store: URL, method: String) -> [String] {
-    [
-      "forget", "--store", store.path, "--ids", forgotten.map(String.init).joined(separator: ","),
-      "--method", method,
-    ]
+    // Influence corrects the rows instead: each relabelled to the next class, its first
+    // feature zeroed (so its old bytes must go like a forgotten row's).
+    let what =
+      method == "influence"
+      ? [
+        "--relabel", forgotten.map { "\($0):\(($0 + 1) % 3)" }.joined(separator: ","),
+        "--zero-features", forgotten.map { "\($0):0" }.joined(separator: ","),
+      ]
+      : ["--ids", forgotten.map(String.init).joined(separator: ",")]
+    return ["forget", "--store", store.path, "--method", method] + what
   }
 
   /// The training behind each method: SISA retrains an MLP from sliced checkpoints; newton
@@ -70,10 +76,12 @@ struct CrashSafetyTests {
     let model =
       method == "newton"
       ? ["--model", "softmax", "--certified", "--l2", "1e-2", "--sisa-shards", "2"]
-      : [
-        "--model", "mlp", "--hidden", "8", "--epochs", "6", "--batch-size", "16", "--sisa-shards",
-        "3", "--sisa-slices", "3",
-      ]
+      : method == "influence"
+        ? ["--model", "softmax", "--l2", "1e-2", "--sisa-shards", "2"]
+        : [
+          "--model", "mlp", "--hidden", "8", "--epochs", "6", "--batch-size", "16", "--sisa-shards",
+          "3", "--sisa-slices", "3",
+        ]
     return ["train", "--data", dataSpec, "--store", store.path, "--quiet"] + model
   }
 
@@ -93,11 +101,11 @@ struct CrashSafetyTests {
     .enabled(
       if: FileManager.default.isExecutableFile(atPath: binary),
       "needs the release binary: run 'swift build -c release --product expunge' (make test does)"),
-    arguments: ["sisa", "newton"])
+    arguments: ["sisa", "newton", "influence"])
   func killedForgetsFinishExactlyAndLeaveNoRow(method: String) throws {
     let points =
       (ProcessInfo.processInfo.environment["EXPUNGE_CRASH_POINTS"].flatMap(Int.init) ?? 50)
-      / (method == "newton" ? 2 : 1)
+      / (method == "sisa" ? 1 : 2)
     let work = FileManager.default.temporaryDirectory
       .appendingPathComponent("expunge-crash-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
