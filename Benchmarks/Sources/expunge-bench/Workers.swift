@@ -17,6 +17,7 @@ enum Workers {
     case "sisa": result = try SISAWorker.run(options)
     case "certified": result = try CertifiedWorker.run(options)
     case "downdate": result = try CholeskyWorker.run(options)
+    case "influence": result = try InfluenceWorker.run(options)
     default: throw BenchError("unknown worker '\(arguments.first ?? "")'")
     }
     var line = result
