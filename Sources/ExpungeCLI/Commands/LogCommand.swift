@@ -5,7 +5,7 @@ import Foundation
 enum LogCommand: Command {
   static let spec = CommandSpec(
     name: "log",
-    abstract: "Show a store's ledger of deletion requests.",
+    abstract: "Show a store's ledger of deletion and correction requests.",
     discussion:
       "Each request is chained to the one before it by a SHA-256 hash, so --verify detects an edited, removed or inserted record. The ledger holds sample ids and row hashes, never the rows.",
     options: [
@@ -28,6 +28,35 @@ enum LogCommand: Command {
     var problems: [String]?
   }
 
+  /// A line under a request that did more than retrain: the certificate's state after a
+  /// newton request, what a correction changed.
+  static func detail(_ r: LedgerRequest) -> String? {
+    var parts: [String] = []
+    for n in r.newton ?? [] {
+      if n.retrained == true {
+        parts.append("shard \(n.shard): budget spent, retrained")
+      } else if let bound = n.residualBounds?.max(), let budget = n.budget {
+        parts.append(
+          String(format: "shard %d: residual bound %.3g of %.3g", n.shard, bound, budget))
+      } else {
+        parts.append("shard \(n.shard): removed exactly")
+      }
+    }
+    if let changes = r.changes?.changes {
+      var what: [String] = []
+      if !changes.relabel.isEmpty { what.append("\(changes.relabel.count) relabelled") }
+      if !changes.zeroFeatures.isEmpty {
+        what.append("\(changes.zeroFeatures.count) value(s) zeroed")
+      }
+      if !changes.zeroColumns.isEmpty {
+        what.append("\(changes.zeroColumns.count) feature(s) zeroed in every row")
+      }
+      if let order = r.changes?.order { what.append("influence order \(order)") }
+      parts.append("corrected: " + what.joined(separator: ", "))
+    }
+    return parts.isEmpty ? nil : parts.joined(separator: "; ")
+  }
+
   static func run(_ arguments: ParsedArguments, console: Console) throws {
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
     let requests = try store.requests()
@@ -47,15 +76,16 @@ enum LogCommand: Command {
       }
       if !requests.isEmpty {
         console.print(
-          "  seq  " + pad("completed", 25) + "  ids  " + pad("method", 8)
+          "  seq  " + pad("completed", 25) + "  ids  " + pad("method", 11)
             + pad("shards (from stage)", 21) + "seconds  version")
       }
       for r in requests {
         let shards = (r.shards ?? []).isEmpty ? "-" : r.shards!.joined(separator: " ")
         console.print(
           String(format: "  %3d  ", r.seq) + pad(r.completed ?? r.state, 25)
-            + String(format: "%5d  ", r.ids.count) + pad(r.method, 8) + pad(shards, 21)
+            + String(format: "%5d  ", r.ids.count) + pad(r.method, 11) + pad(shards, 21)
             + String(format: "%7.2f  %7d", r.seconds ?? 0, r.version))
+        if let note = detail(r) { console.print("       " + note) }
       }
       if let problems {
         if problems.isEmpty {
