@@ -31,11 +31,11 @@ import Foundation
 /// confident model) leaves more of the distance than a small one. H̃ is formed exactly and
 /// factored by Cholesky when p ≤ `Settings.exactHessianLimit`, retrying with H̃ + sI (s from
 /// 10⁻¹⁰·max diag, ×10, the Newton solver's rule) if it is not definite; beyond the limit,
-/// conjugate gradients on the objective's exact Hessian-vector products. Softmax is flat
-/// along "the same constant added to every intercept" (and, with λ = 0, "the same vector
-/// added to every class's weights"): the gradient and the step are projected off those
-/// directions, where rounding divided by a zero eigenvalue would otherwise move θ far for
-/// nothing. Far from θ̃* the full step can overshoot; an Armijo backtracking search on
+/// conjugate gradients on the objective's exact Hessian-vector products. With λ = 0 softmax
+/// is flat along "the same vector added to every class's weights" (its intercepts' flat
+/// direction is pinned in `SoftmaxObjective` itself): the gradient and the step are
+/// projected off it, where rounding divided by a zero eigenvalue would otherwise move θ far
+/// for nothing. Far from θ̃* the full step can overshoot; an Armijo backtracking search on
 /// L(·; D̃) (the solvers' `backtrackingLineSearch`) keeps the full step whenever it lowers
 /// the objective, as it does near θ̃*, and shortens it otherwise (`Report.stepLength`).
 ///
@@ -239,18 +239,15 @@ public enum InfluenceUpdate {
     }
   }
 
-  /// Removes the softmax objective's flat directions from a θ-shaped vector: the same
-  /// constant added to every class's intercept (invariance of the softmax), and with λ = 0
-  /// the same vector added to every class's weights. Logistic regression has none.
+  /// Removes the softmax objective's flat directions from a θ-shaped vector: with λ = 0,
+  /// the same vector added to every class's weights (invariance of the softmax; the
+  /// intercepts' own flat direction is pinned by the objective). Logistic regression has
+  /// none.
   static func softmaxFlatRemoval(_ model: SoftmaxRegression) -> (inout [Double]) -> Void {
     let (k, d) = (model.classCount, model.featureCount)
     let biasCount = model.config.fitIntercept ? k : 0
     let weightsPenalized = model.config.l2 > 0
     return { v in
-      if biasCount > 0 {
-        let mean = v[0..<k].reduce(0, +) / Double(k)
-        for c in 0..<k { v[c] -= mean }
-      }
       guard !weightsPenalized else { return }
       for j in 0..<d {
         var mean = 0.0

@@ -10,22 +10,12 @@ import Testing
 /// trained from scratch on the corrected data, bit for bit; the old values leave every file.
 @Suite("Store: corrections")
 struct RowChangesStoreTests {
-  static let data = try! DatasetCatalog.load("synthetic:n=240,d=5,classes=3,seed=6,sep=1.5")
-  static let sisa = SISAConfig(shards: 3, slices: 2)
+  // The store tests' data, SISA layout and MLP.
+  static var data: Dataset { StoreTests.data }
+  static var sisa: SISAConfig { StoreTests.sisa }
+  static var mlp: ModelConfiguration { StoreTests.mlp }
 
-  static var mlp: ModelConfiguration {
-    var c = MLPConfig()
-    c.hidden = [6]
-    c.epochs = 3
-    c.batchSize = 16
-    c.learningRate = 1e-2
-    return .mlp(c)
-  }
-
-  static func scratch(_ name: String = #function) -> URL {
-    FileManager.default.temporaryDirectory
-      .appendingPathComponent("expunge-changes-\(name.filter(\.isLetter))-\(UUID().uuidString)")
-  }
+  static func scratch(_ name: String = #function) -> URL { StoreTests.scratch(name) }
 
   static let changes = RowChanges(
     relabel: [.init(id: 2, label: 0), .init(id: 150, label: 2), .init(id: 151, label: 1)],

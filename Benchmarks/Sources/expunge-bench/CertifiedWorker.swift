@@ -11,14 +11,8 @@ import Foundation
 /// every removal (Guo et al.'s recipe).
 enum CertifiedWorker {
   static func run(_ options: Options) throws -> [String: Any] {
-    var train = try DatasetCatalog.load("fashion-mnist")
-    var test = try DatasetCatalog.load("fashion-mnist:test")
     let classes = options.string("classes", "0,6")
-    if classes != "all" {
-      let selection = classes.split(separator: ",").map { Int32($0)! }
-      train = try train.selectingClasses(selection)
-      test = try test.selectingClasses(selection)
-    }
+    let (train, test) = try Workers.fashionMNIST(classes: classes)
     var config = CertifiedLogisticConfig()
     config.l2 = options.double("l2", 1e-3)
     config.sigma = options.double("sigma", 1)

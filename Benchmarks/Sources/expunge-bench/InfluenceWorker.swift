@@ -12,14 +12,8 @@ import Foundation
 /// relative to the unchanged model's, and test accuracies.
 enum InfluenceWorker {
   static func run(_ options: Options) throws -> [String: Any] {
-    var train = try DatasetCatalog.load("fashion-mnist")
-    var test = try DatasetCatalog.load("fashion-mnist:test")
     let classes = options.string("classes", "0,6")
-    if classes != "all" {
-      let selection = classes.split(separator: ",").map { Int32($0)! }
-      train = try train.selectingClasses(selection)
-      test = try test.selectingClasses(selection)
-    }
+    let (train, test) = try Workers.fashionMNIST(classes: classes)
     let l2 = options.double("l2", 1e-3)
     let tolerance = options.double("tol", 1e-6)
     let configuration: ModelConfiguration

@@ -28,6 +28,19 @@ enum Workers {
     print(String(decoding: data, as: UTF8.self))
   }
 
+  /// Fashion-MNIST's training and test splits, restricted to `classes` ("0,6"; "all": every
+  /// class).
+  static func fashionMNIST(classes: String) throws -> (train: Dataset, test: Dataset) {
+    var train = try DatasetCatalog.load("fashion-mnist")
+    var test = try DatasetCatalog.load("fashion-mnist:test")
+    if classes != "all" {
+      let selection = classes.split(separator: ",").map { Int32($0)! }
+      train = try train.selectingClasses(selection)
+      test = try test.selectingClasses(selection)
+    }
+    return (train, test)
+  }
+
   /// MLP 784-256-10, ReLU, Adam lr 1e-3, batch 128 on Fashion-MNIST for `--epochs` epochs.
   static func mlp(_ options: Options) throws -> [String: Any] {
     let train = try DatasetCatalog.load("fashion-mnist")
