@@ -72,6 +72,7 @@ public enum ModelDirectory {
     }
     try Safetensors.write(
       tensors, metadata: ["format": formatName, "model": model.kind.rawValue],
+      doubles: (model as? DoublePrecisionParameters)?.doubleParameters ?? [:],
       to: directory.appendingPathComponent(weightsFile))
     let config = Config(
       model: model.configuration, featureCount: model.featureCount, classCount: model.classCount,
@@ -106,8 +107,9 @@ public enum ModelDirectory {
     }
     let weightsURL = directory.appendingPathComponent(weightsFile)
     let tensors: ParameterBuffer
+    let doubles: [String: [Double]]
     do {
-      tensors = try Safetensors.read(from: weightsURL).parameters
+      (tensors, _, doubles) = try Safetensors.read(from: weightsURL)
     } catch let error as Safetensors.FormatError {
       throw ModelError.io(path: weightsURL.path, reason: error.reason)
     }
@@ -122,8 +124,8 @@ public enum ModelDirectory {
     for view in parameterViews { parameters[view.name] = tensors[view.name] }
     return SavedModel(
       configuration: config.model, featureCount: config.featureCount, classCount: config.classCount,
-      parameters: parameters, standardizer: standardizer, metadata: config.metadata,
-      directory: directory)
+      parameters: parameters, doubleParameters: doubles, standardizer: standardizer,
+      metadata: config.metadata, directory: directory)
   }
 
   private static func describe(_ error: DecodingError) -> String {
@@ -145,12 +147,22 @@ public enum ModelDirectory {
   }
 }
 
+/// A model whose parameters live in double precision: `ModelDirectory` saves these tensors
+/// as F64 and gives them back exactly (`parameters` holds their Float rounding for code that
+/// reads every model alike).
+public protocol DoublePrecisionParameters {
+  /// Tensor name → values, laid out like the tensor of that name in `parameters`.
+  var doubleParameters: [String: [Double]] { get }
+}
+
 /// A model directory's contents, before the classifier is rebuilt.
 public struct SavedModel: Sendable {
   public var configuration: ModelConfiguration
   public var featureCount: Int
   public var classCount: Int
   public var parameters: ParameterBuffer
+  /// Tensors stored in double precision (F64), exactly: a certified model's weights.
+  public var doubleParameters: [String: [Double]] = [:]
   /// The standardizer to apply to inputs, if training used one.
   public var standardizer: Standardizer?
   public var metadata: ModelMetadata
@@ -166,7 +178,14 @@ public struct SavedModel: Sendable {
     case .softmax: type = SoftmaxRegression.self
     case .ridge: type = RidgeClassifier.self
     case .mlp: type = MLP.self
-    case .certifiedLogistic: type = CertifiedLogisticRegression.self
+    case .certifiedLogistic:
+      if case .certifiedLogistic(let config) = configuration,
+        let weights = doubleParameters["weight"]
+      {
+        return try CertifiedLogisticRegression(
+          config: config, featureCount: featureCount, classCount: classCount, flatWeights: weights)
+      }
+      type = CertifiedLogisticRegression.self
     }
     return try type.init(
       configuration: configuration, featureCount: featureCount, classCount: classCount,

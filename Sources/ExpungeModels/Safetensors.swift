@@ -35,55 +35,71 @@ public enum Safetensors {
     public var description: String { "\(source): not a valid safetensors file: \(reason)" }
   }
 
-  /// The bytes of a safetensors file holding `parameters` as F32 tensors.
-  public static func encode(_ parameters: ParameterBuffer, metadata: [String: String] = [:]) -> Data
-  {
+  /// The bytes of a safetensors file holding `parameters` as F32 tensors, except the tensors
+  /// named in `doubles`, written as F64 with those values (a model whose weights live in
+  /// double precision).
+  public static func encode(
+    _ parameters: ParameterBuffer, metadata: [String: String] = [:],
+    doubles: [String: [Double]] = [:]
+  ) -> Data {
     var header = "{"
     var entries: [String] = []
     if !metadata.isEmpty {
       let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
       entries.append("\"__metadata__\":{\(pairs.joined(separator: ","))}")
     }
+    var offset = 0
     for view in parameters.views {
-      let begin = view.offset * 4
-      let end = begin + view.count * 4
+      let wide = doubles[view.name] != nil
+      precondition(!wide || doubles[view.name]!.count == view.count, "F64 tensor size")
+      let (begin, end) = (offset, offset + view.count * (wide ? 8 : 4))
+      offset = end
       entries.append(
-        "\(jsonString(view.name)):{\"dtype\":\"F32\",\"shape\":[\(view.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(end)]}"
+        "\(jsonString(view.name)):{\"dtype\":\"\(wide ? "F64" : "F32")\",\"shape\":[\(view.shape.map(String.init).joined(separator: ","))],\"data_offsets\":[\(begin),\(end)]}"
       )
     }
     header += entries.joined(separator: ",") + "}"
     while header.utf8.count % 8 != 0 { header += " " }
     var data = Data()
-    data.reserveCapacity(8 + header.utf8.count + parameters.count * 4)
+    data.reserveCapacity(8 + header.utf8.count + offset)
     withUnsafeBytes(of: UInt64(header.utf8.count).littleEndian) { data.append(contentsOf: $0) }
     data.append(contentsOf: Array(header.utf8))
-    parameters.values.withUnsafeBufferPointer { values in
-      // Float bits as little-endian bytes (x86 and arm64 are little-endian; be explicit anyway).
-      var bytes = [UInt8](repeating: 0, count: values.count * 4)
-      for (i, v) in values.enumerated() {
-        let bits = v.bitPattern.littleEndian
-        withUnsafeBytes(of: bits) { raw in
-          for j in 0..<4 { bytes[i * 4 + j] = raw[j] }
+    // Bits as little-endian bytes (x86 and arm64 are little-endian; be explicit anyway).
+    var bytes = [UInt8](repeating: 0, count: offset)
+    var at = 0
+    for view in parameters.views {
+      if let wide = doubles[view.name] {
+        for v in wide {
+          withUnsafeBytes(of: v.bitPattern.littleEndian) {
+            for j in 0..<8 { bytes[at + j] = $0[j] }
+          }
+          at += 8
+        }
+      } else {
+        for v in parameters.values[view.range] {
+          withUnsafeBytes(of: v.bitPattern.littleEndian) {
+            for j in 0..<4 { bytes[at + j] = $0[j] }
+          }
+          at += 4
         }
       }
-      data.append(contentsOf: bytes)
     }
+    data.append(contentsOf: bytes)
     return data
   }
 
   /// Writes `parameters` to `url` atomically (temp file, fsync, rename).
   public static func write(
-    _ parameters: ParameterBuffer, metadata: [String: String] = [:], to url: URL
-  )
-    throws
-  {
-    try AtomicFile.write(encode(parameters, metadata: metadata), to: url)
+    _ parameters: ParameterBuffer, metadata: [String: String] = [:],
+    doubles: [String: [Double]] = [:], to url: URL
+  ) throws {
+    try AtomicFile.write(encode(parameters, metadata: metadata, doubles: doubles), to: url)
   }
 
   /// Reads a file written by us or by any safetensors writer; every tensor is converted to
-  /// `Float`.
+  /// `Float`, and F64 tensors are also returned exactly in `doubles`.
   public static func read(from url: URL) throws -> (
-    parameters: ParameterBuffer, metadata: [String: String]
+    parameters: ParameterBuffer, metadata: [String: String], doubles: [String: [Double]]
   ) {
     let data: Data
     do {
@@ -96,7 +112,7 @@ public enum Safetensors {
 
   /// Decodes the bytes of a safetensors file; `source` names it in errors.
   public static func decode(_ data: Data, source: String) throws -> (
-    parameters: ParameterBuffer, metadata: [String: String]
+    parameters: ParameterBuffer, metadata: [String: String], doubles: [String: [Double]]
   ) {
     func fail(_ reason: String) -> FormatError { FormatError(source: source, reason: reason) }
     let bytes = [UInt8](data)
@@ -176,6 +192,7 @@ public enum Safetensors {
 
     var views: [ParameterBuffer.View] = []
     var values: [Float] = []
+    var doubles: [String: [Double]] = [:]
     values.reserveCapacity(entries.reduce(0) { $0 + $1.shape.reduce(1, *) })
     for e in entries.sorted(by: { $0.name < $1.name }) {
       views.append(ParameterBuffer.View(name: e.name, shape: e.shape, offset: values.count))
@@ -190,14 +207,17 @@ public enum Safetensors {
         let at = base + i * e.dtype.size
         switch e.dtype {
         case .f32: values.append(Float(bitPattern: UInt32(le(at, 4))))
-        case .f64: values.append(Float(Double(bitPattern: le(at, 8))))
+        case .f64:
+          let v = Double(bitPattern: le(at, 8))
+          doubles[e.name, default: []].append(v)
+          values.append(Float(v))
         case .i32: values.append(Float(Int32(bitPattern: UInt32(le(at, 4)))))
         case .i64: values.append(Float(Int64(bitPattern: le(at, 8))))
         case .u8: values.append(Float(bytes[at]))
         }
       }
     }
-    return (ParameterBuffer(views: views, values: values), metadata)
+    return (ParameterBuffer(views: views, values: values), metadata, doubles)
   }
 
   /// A JSON string literal.

@@ -54,7 +54,7 @@ enum CheckpointFiles {
     var state: OptimizerState?
     let optimizer = directory.appendingPathComponent(optimizerFile)
     if FileManager.default.fileExists(atPath: optimizer.path) {
-      let (buffer, metadata) = try Safetensors.read(from: optimizer)
+      let (buffer, metadata, _) = try Safetensors.read(from: optimizer)
       guard let kind = metadata["kind"].flatMap(OptimizerKind.init(rawValue:)),
         let step = metadata["step"].flatMap(Int.init)
       else { throw StoreError.corrupt(path: optimizer.path, reason: "no optimizer kind or step") }

@@ -43,11 +43,39 @@ struct PersistenceTests {
   @Test func safetensorsRoundTripIsBitExact() throws {
     var buffer = ParameterBuffer(layout: [(name: "w", shape: [2, 4])])
     buffer.values = Self.awkward
-    let (decoded, metadata) = try Safetensors.decode(
+    let (decoded, metadata, doubles) = try Safetensors.decode(
       Safetensors.encode(buffer, metadata: ["k": "v"]), source: "mem")
     #expect(decoded.views == buffer.views)
     #expect(decoded.values.map(\.bitPattern) == buffer.values.map(\.bitPattern))
-    #expect(metadata == ["k": "v"])
+    #expect(metadata == ["k": "v"] && doubles.isEmpty)
+  }
+
+  /// Tensors given in double precision are written as F64 and read back bit for bit (a
+  /// certified model's weights), the others stay F32.
+  @Test func float64TensorsRoundTripExactly() throws {
+    var buffer = ParameterBuffer(layout: [(name: "a", shape: [3]), (name: "w", shape: [2, 2])])
+    let wide = [1.0 / 3, -2e-300, .pi, 1e300]
+    buffer.values = [1, 2, 3] + wide.map(Float.init)
+    let (decoded, _, doubles) = try Safetensors.decode(
+      Safetensors.encode(buffer, doubles: ["w": wide]), source: "mem")
+    #expect(decoded.views == buffer.views)
+    #expect(doubles.keys.sorted() == ["w"])
+    #expect(doubles["w"]!.map(\.bitPattern) == wide.map(\.bitPattern))
+    #expect(decoded["a"] == [1, 2, 3])
+
+    var config = CertifiedLogisticConfig()
+    config.totalPenalty = 1
+    let model = CertifiedLogisticRegression(
+      config: config, featureCount: 2, classCount: 3,
+      weights: [[1.0 / 3, 2.0 / 3], [1e-9, -1.0 / 7], [.pi, -.pi]])
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "expunge-f64-\(UUID().uuidString)")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try ModelDirectory.save(model, metadata: ModelMetadata(expungeVersion: "test"), to: directory)
+    let loaded = try #require(
+      try ModelDirectory.load(from: directory).instantiate() as? CertifiedLogisticRegression)
+    #expect(loaded.flatWeights.map(\.bitPattern) == model.flatWeights.map(\.bitPattern))
+    #expect(loaded.parameters == model.parameters)
   }
 
   @Test func malformedFilesAreRefusedWithAReason() {
@@ -213,8 +241,9 @@ struct PersistenceTests {
       (parsed?["bias"] as? [String: Any])?["bits"] as? [UInt32] == buffer["bias"].map(\.bitPattern))
     #expect(parsed?["__metadata__"] as? [String: String] == ["format": "expunge-model"])
 
-    let (read, metadata) = try Safetensors.read(from: theirs)
+    let (read, metadata, doubles) = try Safetensors.read(from: theirs)
     #expect(metadata == ["by": "python"])
+    #expect(doubles["f64"] == [1.5, -2.0])
     #expect(read["f64"] == [1.5, -2.0] && read.view("f64").shape == [1, 2])
     #expect(read["i64"] == [7, -3, 0])
     #expect(read["u8"] == [255, 0])
