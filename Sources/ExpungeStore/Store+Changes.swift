@@ -75,7 +75,7 @@ extension Store {
         try influenceUpdate(shard: $0, recorded: recorded, request: request.seq)
       }
     }
-    let changed = try rewriteRows(changes, shards: Set(firstStage.keys))
+    try rewriteRows(changes, shards: Set(firstStage.keys))
     if request.method != ForgetMethod.influence.rawValue {
       try retrainShards(from: firstStage, request: request.seq)
     }
@@ -88,15 +88,12 @@ extension Store {
     done.influence = influence
     done.seconds = Date().timeIntervalSince(clock)
     done.completed = Ledger.now()
-    _ = changed
     try ledger.complete(done)
   }
 
   /// Rewrites the row files of `shards` with the changes applied, and the ledger's labels
-  /// and row hashes with them (idempotent). Returns how many rows changed now.
-  @discardableResult
-  func rewriteRows(_ changes: RowChanges, shards: Set<Int>) throws -> Int {
-    var changedRows = 0
+  /// and row hashes with them (idempotent).
+  func rewriteRows(_ changes: RowChanges, shards: Set<Int>) throws {
     for shard in shards.sorted() {
       let url = layout.rows(shard: shard)
       var rows = try RowFile.read(url)
@@ -118,9 +115,7 @@ extension Store {
         }
       }
       try RowFile.write(rows, to: url)
-      changedRows += changed.count
     }
-    return changedRows
   }
 
   /// Updates shard `shard`'s model by `InfluenceUpdate` for the corrections (reading the
@@ -154,7 +149,7 @@ extension Store {
 
   /// Refuses `--method influence` for a store whose model it cannot update.
   func checkInfluenceApplies() throws {
-    guard [.logistic, .softmax, .mlp].contains(configuration.kind) else {
+    guard InfluenceUpdate.supports(configuration.kind) else {
       throw StoreError.refused(
         "--method influence updates logistic, softmax and MLP models; this store's model is \(configuration.kind.rawValue). Use --method sisa or --method retrain"
       )

@@ -85,13 +85,8 @@ extension Store {
     if let changes = request.changes { return try carryOutChanges(request, changes) }
     if request.method == ForgetMethod.newton.rawValue { return try carryOutNewton(request) }
     let clock = Date()
-    let ids = request.ids.map(SampleID.init(rawValue:))
-    let records = try sampleRecords(ids)
-    let removing = ids.filter {
-      records[$0].map { $0.active || $0.request == request.seq } ?? false
-    }
+    let (ids, records, removing) = try tombstone(request)
     let already = ids.count - removing.count
-    try tombstone(removing, records: records, request: request.seq)
     var firstStage: [Int: Int] = [:]
     for id in removing {
       let r = records[id]!
@@ -140,15 +135,25 @@ extension Store {
     }
   }
 
-  /// Marks the active ones of `ids` forgotten by `request`, in one transaction.
-  func tombstone(_ ids: [SampleID], records: [SampleID: SampleRecord], request: Int) throws {
+  /// Marks the request's active rows forgotten by it, in one transaction, and returns its
+  /// ids, their records and the rows it removes: the active ones, or — when a restart
+  /// repeats it — those it already marked.
+  func tombstone(_ request: LedgerRequest) throws -> (
+    ids: [SampleID], records: [SampleID: SampleRecord], removing: [SampleID]
+  ) {
+    let ids = request.ids.map(SampleID.init(rawValue:))
+    let records = try sampleRecords(ids)
+    let removing = ids.filter {
+      records[$0].map { $0.active || $0.request == request.seq } ?? false
+    }
     try ledger.db.transaction {
-      for id in ids where records[id]!.active {
+      for id in removing where records[id]!.active {
         try ledger.db.query(
           "UPDATE samples SET state = 'forgotten', request = ? WHERE id = ?",
-          [.integer(Int64(request)), .integer(Int64(bitPattern: id.rawValue))])
+          [.integer(Int64(request.seq)), .integer(Int64(bitPattern: id.rawValue))])
       }
     }
+    return (ids, records, removing)
   }
 
   /// Rewrites the row files of `shards` without the rows `removed` (idempotent).

@@ -69,9 +69,7 @@ extension Store {
   /// Refuses `--method newton` for a store whose model it cannot update, before anything is
   /// recorded.
   func checkNewtonApplies() throws {
-    switch configuration.kind {
-    case .certifiedLogistic, .ridge: break
-    default:
+    guard NewtonUpdate.supports(configuration.kind) else {
       throw StoreError.refused(
         "--method newton needs a model trained with --certified (logistic or softmax) or a ridge model; this store's model is \(configuration.kind.rawValue), so a Newton step would carry no guarantee. Use --method sisa or --method retrain"
       )
@@ -85,12 +83,7 @@ extension Store {
 
   func carryOutNewton(_ request: LedgerRequest) throws {
     let clock = Date()
-    let ids = request.ids.map(SampleID.init(rawValue:))
-    let records = try sampleRecords(ids)
-    let removing = ids.filter {
-      records[$0].map { $0.active || $0.request == request.seq } ?? false
-    }
-    try tombstone(removing, records: records, request: request.seq)
+    let (ids, records, removing) = try tombstone(request)
     let byShard = Dictionary(grouping: removing) { records[$0]!.shard }
     var results: [NewtonRemoval] = []
     for (n, shard) in byShard.keys.sorted().enumerated() {

@@ -139,31 +139,34 @@ public enum InfluenceUpdate {
 
     let theta: [Double]
     let updated: any Classifier
+    /// A convex model's update: `objective` on D̃, `changed(rows)` the unpenalized
+    /// objective over some changed rows.
+    func convex(
+      _ theta: [Double], _ objective: any ConvexObjective,
+      changed: (Dataset) -> any ConvexObjective, removeFlat: (inout [Double]) -> Void
+    ) throws -> (theta: [Double], model: any Classifier) {
+      let stepped = try convexStep(
+        theta, objective: objective, old: changed(changes.old), new: changed(changes.new),
+        removeFlat: removeFlat, order: order, settings: settings, report: &report)
+      let model = try rebuilt(model, stepped)
+      report.gradientNormAfter = norm(objective.gradient(storedTheta(model)))
+      return (stepped, model)
+    }
     switch model {
     case let logistic as LogisticRegression:
-      let objective = logistic.objective(on: newData)
-      let changed = { (rows: Dataset) in
-        LogisticObjective(data: rows, l2: 0, fitIntercept: logistic.config.fitIntercept)
-      }
-      theta = try convexStep(
-        logistic.theta, objective: objective, old: changed(changes.old),
-        new: changed(changes.new), removeFlat: { _ in }, order: order, settings: settings,
-        report: &report)
-      updated = try rebuilt(model, theta)
-      report.gradientNormAfter = norm(objective.gradient(storedTheta(updated)))
+      (theta, updated) = try convex(
+        logistic.theta, logistic.objective(on: newData),
+        changed: {
+          LogisticObjective(data: $0, l2: 0, fitIntercept: logistic.config.fitIntercept)
+        }, removeFlat: { _ in })
     case let softmax as SoftmaxRegression:
-      let objective = softmax.objective(on: newData)
-      let changed = { (rows: Dataset) in
-        SoftmaxObjective(
-          data: rows, classCount: softmax.classCount, l2: 0,
-          fitIntercept: softmax.config.fitIntercept)
-      }
-      theta = try convexStep(
-        softmax.theta, objective: objective, old: changed(changes.old),
-        new: changed(changes.new), removeFlat: softmaxFlatRemoval(softmax), order: order,
-        settings: settings, report: &report)
-      updated = try rebuilt(model, theta)
-      report.gradientNormAfter = norm(objective.gradient(storedTheta(updated)))
+      (theta, updated) = try convex(
+        softmax.theta, softmax.objective(on: newData),
+        changed: {
+          SoftmaxObjective(
+            data: $0, classCount: softmax.classCount, l2: 0,
+            fitIntercept: softmax.config.fitIntercept)
+        }, removeFlat: softmaxFlatRemoval(softmax))
     case let mlp as MLP:
       theta = try mlpStep(
         mlp, changes: changes, newData: newData, positions: positions, order: order,
@@ -361,21 +364,23 @@ public enum InfluenceUpdate {
 
   // MARK: Validation
 
+  /// Whether `kind` has an influence update: logistic and softmax regression, the MLP.
+  public static func supports(_ kind: ModelKind) -> Bool {
+    kind == .logistic || kind == .softmax || kind == .mlp
+  }
+
   static func validate(_ kind: ModelKind, order: InfluenceOrder, settings: Settings) throws {
-    switch kind {
-    case .logistic, .softmax, .mlp: break
-    case .ridge:
-      throw UnlearningError.unsupportedModel(
-        kind: kind, method: "influence updates",
-        reason:
+    guard supports(kind) else {
+      let reason =
+        switch kind {
+        case .ridge:
           "ridge is solved in closed form; retrain it on the corrected data, which is exact and costs about one Hessian solve"
-      )
-    case .certifiedLogistic:
-      throw UnlearningError.unsupportedModel(
-        kind: kind, method: "influence updates",
-        reason:
+        case .certifiedLogistic:
           "its certificate covers removing rows from a perturbed objective, not changing them; retrain it on the corrected data"
-      )
+        default: "it has no influence update; retrain it on the corrected data"
+        }
+      throw UnlearningError.unsupportedModel(
+        kind: kind, method: "influence updates", reason: reason)
     }
     if case .first(let tau) = order, !(tau > 0 && tau.isFinite) {
       throw UnlearningError.invalidSetting(

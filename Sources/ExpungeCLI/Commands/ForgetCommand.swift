@@ -94,16 +94,10 @@ enum ForgetCommand: Command {
         throw CLIError.data("class \(k) has no rows left in \(store.directory.path)")
       }
     }
-    let bar = ProgressBar(title: "forget", console: console, enabled: !arguments.flag("json"))
-    store.progress = { completed, total in
-      bar.update(completed: completed, total: total, unit: "stage")
-    }
-    let request = try store.forget(ids, method: method)
-    bar.finish()
-    if arguments.flag("json") {
-      console.print(try JSONOutput.encode(request))
-      return
-    }
+    guard
+      let request = try submit(
+        "forget", to: store, arguments, console: console, { try store.forget(ids, method: method) })
+    else { return }
     let shards = (request.shards ?? []).map { entry -> String in
       let parts = entry.split(separator: ":")
       return "\(parts[0]) (from stage \(parts[1]))"
@@ -121,6 +115,25 @@ enum ForgetCommand: Command {
         "  shards retrained     \(shards.isEmpty ? "none" : shards.joined(separator: ", "))")
     }
     console.print("  model version        \(request.version)")
+  }
+
+  /// Runs `request` on `store` with a progress bar; with `--json` prints its ledger record
+  /// and returns nil, else returns it for the summary.
+  static func submit(
+    _ title: String, to store: Store, _ arguments: ParsedArguments, console: Console,
+    _ request: () throws -> LedgerRequest
+  ) throws -> LedgerRequest? {
+    let bar = ProgressBar(title: title, console: console, enabled: !arguments.flag("json"))
+    store.progress = { completed, total in
+      bar.update(completed: completed, total: total, unit: "stage")
+    }
+    let done = try request()
+    bar.finish()
+    guard !arguments.flag("json") else {
+      console.print(try JSONOutput.encode(done))
+      return nil
+    }
+    return done
   }
 
   /// `--relabel`, `--zero-features`, `--zero-columns`: a correction request.
@@ -156,16 +169,11 @@ enum ForgetCommand: Command {
       changes.zeroColumns = try featureList(text, arguments)
     }
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
-    let bar = ProgressBar(title: "correct", console: console, enabled: !arguments.flag("json"))
-    store.progress = { completed, total in
-      bar.update(completed: completed, total: total, unit: "stage")
-    }
-    let request = try store.change(changes, method: method, order: order, tau: tau)
-    bar.finish()
-    if arguments.flag("json") {
-      console.print(try JSONOutput.encode(request))
-      return
-    }
+    guard
+      let request = try submit(
+        "correct", to: store, arguments, console: console,
+        { try store.change(changes, method: method, order: order, tau: tau) })
+    else { return }
     let rows = changes.touchesEveryRow ? "every row" : "\(changes.namedIDs.count) row(s)"
     console.print(
       "Corrected \(rows) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
