@@ -11,8 +11,9 @@ enum CheckpointFiles {
   static let optimizerFile = "optimizer.safetensors"
 
   /// Writes `checkpoint` to `directory`, replacing what is there: into a temporary sibling
-  /// first, then a rename, so the directory is always either the old or the new checkpoint
-  /// (or, between removal and rename, absent — only ever inside a request a restart redoes).
+  /// first, then renames (see `replace`), so the directory is always either the old or the
+  /// new checkpoint, or — after a crash between the two renames — the old one moved aside,
+  /// which `read` puts back.
   static func write(_ checkpoint: SISACheckpoint, to directory: URL, metadata: ModelMetadata)
     throws
   {
@@ -40,15 +41,40 @@ enum CheckpointFiles {
     try replace(directory, with: temporary)
   }
 
-  /// Moves `temporary` to `directory`, removing an older `directory` first; fsyncs the parent.
+  /// Moves `temporary` to `directory`. An older `directory` is first moved aside (to a
+  /// dot-named sibling, deleted once the new one is in place), never deleted first: a crash
+  /// in between leaves it there for `restoreInterrupted`, so the directory is never simply
+  /// gone — an update in place (`--method newton`, `influence`) reads the model it replaces.
   static func replace(_ directory: URL, with temporary: URL) throws {
     let fm = FileManager.default
-    if fm.fileExists(atPath: directory.path) { try fm.removeItem(at: directory) }
+    let aside = movedAside(directory)
+    if fm.fileExists(atPath: directory.path) {
+      try? fm.removeItem(at: aside)  // left by a replace that crashed after its rename
+      try fm.moveItem(at: directory, to: aside)
+    }
     try fm.moveItem(at: temporary, to: directory)
+    AtomicFile.syncDirectory(directory.deletingLastPathComponent())
+    try? fm.removeItem(at: aside)
+  }
+
+  /// Puts back the directory a crashed `replace` had moved aside, if it is missing.
+  static func restoreInterrupted(_ directory: URL) throws {
+    let fm = FileManager.default
+    let aside = movedAside(directory)
+    guard !fm.fileExists(atPath: directory.path), fm.fileExists(atPath: aside.path) else {
+      return
+    }
+    try fm.moveItem(at: aside, to: directory)
     AtomicFile.syncDirectory(directory.deletingLastPathComponent())
   }
 
+  static func movedAside(_ directory: URL) -> URL {
+    directory.deletingLastPathComponent().appendingPathComponent(
+      ".\(directory.lastPathComponent).replaced")
+  }
+
   static func read(_ directory: URL) throws -> SISACheckpoint {
+    try restoreInterrupted(directory)
     let saved = try ModelDirectory.load(from: directory)
     let model = try saved.instantiate()
     var state: OptimizerState?

@@ -39,6 +39,7 @@ extension Store {
 
     /// The state in `directory`, if an update wrote one.
     static func read(_ directory: URL) throws -> UpdateState? {
+      try CheckpointFiles.restoreInterrupted(directory)
       let url = directory.appendingPathComponent(Store.updateStateFile)
       return try FileManager.default.contents(atPath: url.path).map {
         do {
