@@ -22,8 +22,10 @@ let package = Package(
     .systemLibrary(
       name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
     .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    // glibc's thread placement calls (no library beyond libc).
+    .systemLibrary(name: "CScheduler"),
 
-    .target(name: "ExpungeCore", dependencies: ["CBLAS"]),
+    .target(name: "ExpungeCore", dependencies: ["CBLAS", "CScheduler"]),
     .target(name: "ExpungeData", dependencies: ["ExpungeCore", "CZlib"]),
     .target(name: "ExpungeModels", dependencies: ["ExpungeCore", "ExpungeData"]),
     .target(

@@ -34,10 +34,14 @@ public enum BLAS {
     _ c: UnsafeMutablePointer<Float>, _ ldc: Int
   ) {
     guard m > 0, n > 0 else { return }
-    _ = Threads.count  // applies the configured thread count before the first call
-    cblas_sgemm(
-      CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha, a,
-      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    _ = Threads.count  // pins OpenBLAS to one thread before its first call
+    let split = ProductSplit(m: m, n: n, k: k)
+    split.run(transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc) {
+      tileM, tileN, ao, bo, co in
+      cblas_sgemm(
+        CblasRowMajor, transA.cblas, transB.cblas, Int32(tileM), Int32(tileN),
+        Int32(k), alpha, a + ao, Int32(lda), b + bo, Int32(ldb), beta, c + co, Int32(ldc))
+    }
   }
 
   /// `C ← α·op(A)·op(B) + β·C`, shapes checked.
@@ -123,22 +127,36 @@ public enum BLAS {
   ) {
     guard m > 0, n > 0 else { return }
     _ = Threads.count
-    cblas_dgemm(
-      CblasRowMajor, transA.cblas, transB.cblas, Int32(m), Int32(n), Int32(k), alpha, a,
-      Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    let split = ProductSplit(m: m, n: n, k: k)
+    split.run(transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc) {
+      tileM, tileN, ao, bo, co in
+      cblas_dgemm(
+        CblasRowMajor, transA.cblas, transB.cblas, Int32(tileM), Int32(tileN),
+        Int32(k), alpha, a + ao, Int32(lda), b + bo, Int32(ldb), beta, c + co, Int32(ldc))
+    }
   }
 
   /// `C ← α·AᵀA + β·C` (upper and lower triangle both filled) for a row-major `n × d` `A`, in
   /// double precision. The workhorse of Gram and Hessian matrices.
+  ///
+  /// The upper triangle is cut into row blocks of about equal area (`GramSplit`, a function
+  /// of the shape only); block `[r₀, r₁)` is one `dgemm` on one thread,
+  /// `C[r₀..<r₁, r₀...] = α·A[:, r₀..<r₁]ᵀ·A[:, r₀...] + β·C[…]`.
+  /// - Complexity: about n·d² flops.
   public static func dsyrkFull(
     n: Int, d: Int, alpha: Double, a: UnsafePointer<Double>, beta: Double,
     c: UnsafeMutablePointer<Double>
   ) {
     guard d > 0 else { return }
     _ = Threads.count
-    cblas_dsyrk(
-      CblasRowMajor, CblasUpper, CblasTrans, Int32(d), Int32(n), alpha, a, Int32(d), beta, c,
-      Int32(d))
+    let split = GramSplit(n: n, d: d)
+    WorkerPool.shared.run(split.blocks, threads: Threads.count) { t in
+      let r = split.range(t)
+      cblas_dgemm(
+        CblasRowMajor, CblasTrans, CblasNoTrans, Int32(r.count), Int32(d - r.lowerBound),
+        Int32(n), alpha, a + r.lowerBound, Int32(d), a + r.lowerBound, Int32(d), beta,
+        c + r.lowerBound * d + r.lowerBound, Int32(d))
+    }
     for i in 0..<d { for j in 0..<i { c[i * d + j] = c[j * d + i] } }
   }
 }

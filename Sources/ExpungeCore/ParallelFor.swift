@@ -1,28 +1,48 @@
-import Dispatch
-
-/// Runs `body` over `0..<count` split into contiguous chunks on up to `Threads.count` threads.
+/// Runs `body` over `0..<count` split into contiguous chunks, on up to `Threads.count`
+/// threads of `WorkerPool`.
 ///
-/// The split depends only on `count` and `chunks`, never on timing, so a body that writes
-/// only its own chunk's outputs gives the same bits on every run. Use it for non-BLAS work
-/// (elementwise ops, per-row losses, tree building); BLAS calls bring their own threads.
+/// The split depends only on `count` and `minimumChunk`, never on the thread count or on
+/// timing: a body that writes only its own chunk's outputs — or returns a per-chunk partial
+/// that the caller combines in chunk order (`parallelChunks`) — gives the same bits on any
+/// machine with any number of threads.
 ///
 /// - Parameters:
 ///   - count: number of items.
-///   - minimumChunk: below this many items per chunk the work runs on the caller's thread
-///     (default 4096), so small loops do not pay for dispatch.
+///   - minimumChunk: the smallest chunk worth a task of its own (default 4096 items); below
+///     two such chunks the work runs on the caller's thread.
 ///   - body: called once per chunk with the chunk's index range.
 public func parallelFor(
   _ count: Int, minimumChunk: Int = 4096, _ body: @Sendable (Range<Int>) -> Void
 ) {
   guard count > 0 else { return }
-  let chunks = min(Threads.count, max(1, count / max(1, minimumChunk)))
-  if chunks == 1 {
-    body(0..<count)
-    return
-  }
-  DispatchQueue.concurrentPerform(iterations: chunks) { c in
+  let chunks = chunkCount(count, minimumChunk: minimumChunk)
+  WorkerPool.shared.run(chunks, threads: Threads.count) { c in
     body(chunkRange(count: count, chunks: chunks, index: c))
   }
+}
+
+/// Runs `body` over the same chunks as `parallelFor` and returns each chunk's result, in
+/// chunk order. Combining them in that order is a reduction whose bits do not depend on the
+/// thread count.
+public func parallelChunks<T: Sendable>(
+  _ count: Int, minimumChunk: Int = 4096, _ body: @Sendable (Range<Int>) -> T
+) -> [T] {
+  guard count > 0 else { return [] }
+  let chunks = chunkCount(count, minimumChunk: minimumChunk)
+  var results = [T?](repeating: nil, count: chunks)
+  results.withUnsafeMutableBufferPointer { buffer in
+    let out = SendablePointer(buffer.baseAddress!)
+    WorkerPool.shared.run(chunks, threads: Threads.count) { c in
+      out[c] = body(chunkRange(count: count, chunks: chunks, index: c))
+    }
+  }
+  return results.map { $0! }
+}
+
+/// How many chunks `count` items make when a chunk holds at least `minimumChunk` of them
+/// (at most `maximumChunks`, so a long loop does not become thousands of tiny tasks).
+public func chunkCount(_ count: Int, minimumChunk: Int, maximumChunks: Int = 64) -> Int {
+  min(maximumChunks, max(1, count / max(1, minimumChunk)))
 }
 
 /// The `index`-th of `chunks` near-equal contiguous ranges covering `0..<count`.

@@ -3,16 +3,22 @@ import Foundation
 
 /// How many threads Expunge's numeric work uses.
 ///
-/// Core owns this number so that BLAS threads and Expunge's own parallel loops do not
-/// oversubscribe the machine. The default is every core; the environment variable
-/// `EXPUNGE_THREADS` overrides it; `Threads.set(_:)` changes it at run time.
+/// Core owns this number. OpenBLAS is kept to one thread for every call: a product that is
+/// worth splitting is split by `BLAS` into tiles whose bounds depend only on its shape, and
+/// the tiles run on `WorkerPool`. OpenBLAS's own threading splits work by the thread count,
+/// which changes the bits of a result (and its idle threads spin while the rest of the
+/// program works). So the thread count changes only the time a result takes, never its
+/// value.
+///
+/// The default is every core; `EXPUNGE_THREADS` overrides it (`OPENBLAS_NUM_THREADS` has no
+/// effect); `Threads.set(_:)` changes it at run time.
 public enum Threads {
   private static let state = ThreadCountBox()
 
-  /// The thread count in force. Reading it applies it to OpenBLAS on first use.
+  /// The thread count in force. Reading it first pins OpenBLAS to one thread.
   public static var count: Int { state.value }
 
-  /// Sets the thread count for BLAS and `parallelFor` (clamped to at least 1).
+  /// Sets the thread count for split products and `parallelFor` (clamped to at least 1).
   public static func set(_ n: Int) { state.set(max(1, n)) }
 
   /// The default: `EXPUNGE_THREADS` when it is a positive integer, else the core count.
@@ -32,8 +38,8 @@ private final class ThreadCountBox: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     if let current { return current }
+    openblas_set_num_threads(1)
     let n = Threads.defaultCount
-    openblas_set_num_threads(Int32(n))
     current = n
     return n
   }
@@ -41,7 +47,7 @@ private final class ThreadCountBox: @unchecked Sendable {
   func set(_ n: Int) {
     lock.lock()
     defer { lock.unlock() }
-    openblas_set_num_threads(Int32(n))
+    openblas_set_num_threads(1)
     current = n
   }
 }

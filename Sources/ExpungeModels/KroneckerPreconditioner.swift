@@ -84,7 +84,7 @@ enum KroneckerPreconditioner {
     // λ keeps M positive definite even along A's null vector (all classes shifted alike).
     let damping = max(objective.l2, 1e-8)
     let biasCount = intercept ? k : 0
-    return InverseHessianApproximation { v in
+    let applyKronecker: @Sendable ([Double]) -> [Double] = { v in
       // V as K × a: column 0 the biases, then the weights.
       var matrix = [Double](repeating: 0, count: k * a)
       for c in 0..<k {
@@ -113,6 +113,23 @@ enum KroneckerPreconditioner {
         if intercept { out[c] = matrix[c * a] }
         for j in 0..<d { out[biasCount + c * d + j] = matrix[c * a + j + o] }
       }
+      return out
+    }
+    guard intercept else { return InverseHessianApproximation(apply: applyKronecker) }
+    // The objective's intercept pin adds μ·uuᵀ (u = 1 on every bias, 0 on the weights),
+    // which A ⊗ S + λI does not hold: along u it has only λ (A·1 = 0), so without this
+    // term M⁻¹ would stretch the pin's gradient by μK/λ. Sherman–Morrison adds it exactly:
+    // (M + μuuᵀ)⁻¹v = M⁻¹v − M⁻¹u·μ(uᵀM⁻¹v)/(1 + μ·uᵀM⁻¹u).
+    let mu = SoftmaxObjective.interceptPin
+    var pinDirection = [Double](repeating: 0, count: biasCount + k * d)
+    for c in 0..<k { pinDirection[c] = 1 }
+    let inverseU = applyKronecker(pinDirection)
+    let uInverseU = (0..<k).reduce(0.0) { $0 + inverseU[$1] }
+    return InverseHessianApproximation { v in
+      var out = applyKronecker(v)
+      let uInverseV = (0..<k).reduce(0.0) { $0 + out[$1] }
+      let factor = mu * uInverseV / (1 + mu * uInverseU)
+      for i in 0..<out.count { out[i] -= factor * inverseU[i] }
       return out
     }
   }

@@ -13,6 +13,8 @@ enum Workers {
     case "mlp": result = try mlp(options)
     case "softmax": result = try softmax(options)
     case "sgemm": result = sgemm(options)
+    case "gemm": result = gemmShapes(options)
+    case "pool": result = poolLatency(options)
     case "softmax-eval": result = try softmaxEvaluation(options)
     case "sisa": result = try SISAWorker.run(options)
     case "certified": result = try CertifiedWorker.run(options)
@@ -138,6 +140,50 @@ enum Workers {
     }
     let flops = 2 * pow(Double(size), 3)
     return ["work": "sgemm", "size": size, "seconds": best, "gflops": flops / 1e9 / best]
+  }
+
+  /// GFLOP/s of `BLAS.gemm` (split into tiles on the pool) at the shapes of an MLP step and
+  /// a softmax evaluation, best of `--repeats`; `--shapes "NT:128x256x784,TN:256x784x128"`
+  /// picks others (op(A) op(B): m × n × k).
+  static func gemmShapes(_ options: Options) -> [String: Any] {
+    let shapes = options.string(
+      "shapes",
+      "NT:128x256x784,TN:256x784x128,NN:128x784x256,NT:128x10x256,NT:10x512x784,"
+        + "NN:10x784x512,NN:2048x2048x2048")
+    let repeats = options.int("repeats", 200)
+    var rng = SeededGenerator(seed: 1)
+    var out: [String: Any] = ["work": "gemm"]
+    for shape in shapes.split(separator: ",") {
+      let parts = shape.split(separator: ":")
+      let sizes = parts[1].split(separator: "x").map { Int($0)! }
+      let (m, n, k) = (sizes[0], sizes[1], sizes[2])
+      let transA: Transpose = parts[0].first == "T" ? .transpose : .none
+      let transB: Transpose = parts[0].last == "T" ? .transpose : .none
+      let a = rng.uniforms(m * k)
+      let b = rng.uniforms(k * n)
+      var c = [Float](repeating: 0, count: m * n)
+      let reps = max(3, min(repeats, Int(2e9 / (2 * Double(m * n * k)))))
+      var best = Double.infinity
+      for _ in 0..<3 {
+        let start = Date()
+        for _ in 0..<reps {
+          BLAS.gemm(
+            transA, transB, m: m, n: n, k: k, alpha: 1, a: a, lda: transA == .none ? k : m, b: b,
+            ldb: transB == .none ? n : k, beta: 0, c: &c, ldc: n)
+        }
+        best = min(best, Date().timeIntervalSince(start) / Double(reps))
+      }
+      out[String(shape)] = 2 * Double(m * n * k) / best / 1e9
+    }
+    return out
+  }
+
+  /// Microseconds per `parallelFor` job of two empty chunks: the pool's dispatch cost.
+  static func poolLatency(_ options: Options) -> [String: Any] {
+    let jobs = options.int("jobs", 100_000)
+    let start = Date()
+    for _ in 0..<jobs { parallelFor(2, minimumChunk: 1) { _ in } }
+    return ["work": "pool", "microseconds": Date().timeIntervalSince(start) / Double(jobs) * 1e6]
   }
 
   static func maxResidentMegabytes() -> Double {
