@@ -61,6 +61,11 @@ public struct SoftmaxObjective: ConvexObjective {
   /// 256: 44 ms, 1 024: 37 ms, 4 096: 40 ms, 16 384: 42 ms (`expunge-bench worker softmax-eval`).
   static let blockRows = 512
 
+  /// Rows of a chunk of the evaluation: chunks run in parallel, each summing its own partial
+  /// gradient, and the partials are added in chunk order (so the bits do not depend on the
+  /// thread count). At least a block, and enough work (≈ 4 Mflop) to outweigh a task.
+  func chunkRows() -> Int { max(Self.blockRows, 1_000_000 / max(1, d * k)) }
+
   public func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (
     value: Double, gradient: [Double]
   ) {
@@ -68,61 +73,69 @@ public struct SoftmaxObjective: ConvexObjective {
     let total = totalWeight(rowWeights, rows: n)
     let w = theta[biasCount...].map { Float($0) }
     let bias = fitIntercept ? theta[0..<k].map { Float($0) } : [Float](repeating: 0, count: k)
-    var gw = [Float](repeating: 0, count: k * d)
-    var gb = [Double](repeating: 0, count: k)
-    var rowLoss = [Double](repeating: 0, count: n)
-    var residual = [Float](repeating: 0, count: min(n, Self.blockRows) * k)
     let labels = data.labels
-    data.features.storage.withUnsafeBufferPointer { x in
-      for start in stride(from: 0, to: n, by: Self.blockRows) {
-        let rows = min(Self.blockRows, n - start)
-        let xb = x.baseAddress! + start * d
-        // The block's scores are kept class-major (K × rows): sgemm runs these thin products
-        // (K = 10) about 1.5× faster in this orientation than as rows × K.
-        residual.withUnsafeMutableBufferPointer { r in
-          BLAS.gemm(
-            .none, .transpose, m: k, n: rows, k: d, alpha: 1, a: w, lda: d, b: xb, ldb: d,
-            beta: 0, c: r.baseAddress!, ldc: rows)
-          let rp = SendablePointer(r.baseAddress!)
-          rowLoss.withUnsafeMutableBufferPointer { lossBuffer in
-            let lp = SendablePointer(lossBuffer.baseAddress!)
-            parallelFor(rows, minimumChunk: 512) { range in
-              var z = [Float](repeating: 0, count: k)
-              for row in range {
-                let i = start + row
-                let c = rowWeights?[i] ?? 1
-                let y = Int(labels[i])
-                var m = -Float.infinity
-                for j in 0..<k {
-                  z[j] = rp[j * rows + row] + bias[j]
-                  m = max(m, z[j])
-                }
-                let labelMargin = z[y] - m
-                var sum: Float = 0
-                for j in 0..<k {
-                  z[j] = expf(z[j] - m)
-                  sum += z[j]
-                }
-                // −log pᵧ = log Σⱼ exp(zⱼ − m) − (zᵧ − m): finite however small pᵧ is.
-                lp[i] = Double(c) * Double(logf(sum) - labelMargin)
-                let scale = c / sum
-                for j in 0..<k { rp[j * rows + row] = z[j] * scale }
-                rp[y * rows + row] -= c
+    let features = data.features
+    // One chunk's share: Σ loss, Σ residual per class (Double), Rᵀ X (Float, K × d).
+    let partials = parallelChunks(n, minimumChunk: chunkRows()) { chunk in
+      var loss = 0.0
+      var gb = [Double](repeating: 0, count: k)
+      var gw = [Float](repeating: 0, count: k * d)
+      var residual = [Float](repeating: 0, count: min(chunk.count, Self.blockRows) * k)
+      var z = [Float](repeating: 0, count: k)
+      features.storage.withUnsafeBufferPointer { x in
+        for start in stride(from: chunk.lowerBound, to: chunk.upperBound, by: Self.blockRows) {
+          let rows = min(Self.blockRows, chunk.upperBound - start)
+          let xb = x.baseAddress! + start * d
+          // The block's scores are kept class-major (K × rows): sgemm runs these thin
+          // products (K = 10) about 1.5× faster in this orientation than as rows × K.
+          residual.withUnsafeMutableBufferPointer { r in
+            let rp = r.baseAddress!
+            BLAS.gemm(
+              .none, .transpose, m: k, n: rows, k: d, alpha: 1, a: w, lda: d, b: xb, ldb: d,
+              beta: 0, c: rp, ldc: rows)
+            for row in 0..<rows {
+              let i = start + row
+              let c = rowWeights?[i] ?? 1
+              let y = Int(labels[i])
+              var m = -Float.infinity
+              for j in 0..<k {
+                z[j] = rp[j * rows + row] + bias[j]
+                m = max(m, z[j])
               }
+              let labelMargin = z[y] - m
+              var sum: Float = 0
+              for j in 0..<k {
+                z[j] = expf(z[j] - m)
+                sum += z[j]
+              }
+              // −log pᵧ = log Σⱼ exp(zⱼ − m) − (zᵧ − m): finite however small pᵧ is.
+              loss += Double(c) * Double(logf(sum) - labelMargin)
+              let scale = c / sum
+              for j in 0..<k { rp[j * rows + row] = z[j] * scale }
+              rp[y * rows + row] -= c
             }
-          }
-          BLAS.gemm(
-            .none, .none, m: k, n: d, k: rows, alpha: 1, a: r.baseAddress!, lda: rows, b: xb,
-            ldb: d, beta: 1, c: &gw, ldc: d)
-          if fitIntercept {
-            for j in 0..<k {
-              var s = 0.0
-              for row in 0..<rows { s += Double(r[j * rows + row]) }
-              gb[j] += s
+            BLAS.gemm(
+              .none, .none, m: k, n: d, k: rows, alpha: 1, a: rp, lda: rows, b: xb, ldb: d,
+              beta: 1, c: &gw, ldc: d)
+            if fitIntercept {
+              for j in 0..<k {
+                var s = 0.0
+                for row in 0..<rows { s += Double(rp[j * rows + row]) }
+                gb[j] += s
+              }
             }
           }
         }
       }
+      return (loss: loss, gb: gb, gw: gw)
+    }
+    var lossSum = 0.0
+    var gb = [Double](repeating: 0, count: k)
+    var gw = [Double](repeating: 0, count: k * d)
+    for part in partials {
+      lossSum += part.loss
+      for j in 0..<k { gb[j] += part.gb[j] }
+      for j in 0..<(k * d) { gw[j] += Double(part.gw[j]) }
     }
     var g = [Double](repeating: 0, count: parameterCount)
     let pinned = interceptSum(theta)
@@ -131,11 +144,10 @@ public struct SoftmaxObjective: ConvexObjective {
     for j in 0..<(k * d) {
       let t = theta[biasCount + j]
       penalty += t * t
-      g[biasCount + j] = Double(gw[j]) / total + l2 * t
+      g[biasCount + j] = gw[j] / total + l2 * t
     }
     return (
-      rowLoss.reduce(0, +) / total + 0.5 * l2 * penalty + 0.5 * Self.interceptPin * pinned * pinned,
-      g
+      lossSum / total + 0.5 * l2 * penalty + 0.5 * Self.interceptPin * pinned * pinned, g
     )
   }
 
