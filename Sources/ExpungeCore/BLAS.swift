@@ -16,31 +16,41 @@ public enum BLAS {
   /// `C ← α·op(A)·op(B) + β·C` on raw row-major buffers.
   ///
   /// `op(A)` is `m × k`, `op(B)` is `k × n`, `C` is `m × n`; `lda`, `ldb`, `ldc` are the row
-  /// strides of the stored (untransposed) buffers.
+  /// strides of the stored (untransposed) buffers. A large product is computed in tiles of
+  /// `C` on several threads (`ProductSplit`, fixed by the shape: the same bits on any thread
+  /// count).
+  ///
+  /// - Parameter epilogue: called with each tile's rows and columns of `C` right after the
+  ///   tile is computed, on the thread that computed it, while the tile is still in its
+  ///   cache (a layer's bias and activation, an optimizer step on a weight gradient). Tiles
+  ///   are disjoint; the epilogue must touch only its own.
   /// - Complexity: 2·m·n·k floating-point operations.
   @inlinable
   public static func gemm(
     _ transA: Transpose, _ transB: Transpose, m: Int, n: Int, k: Int,
     alpha: Float, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
-    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
+    beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int,
+    epilogue: ((_ rows: Range<Int>, _ columns: Range<Int>) -> Void)? = nil
   ) {
-    sgemmRaw(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+    sgemmRaw(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, epilogue)
   }
 
   @usableFromInline
   static func sgemmRaw(
     _ transA: Transpose, _ transB: Transpose, _ m: Int, _ n: Int, _ k: Int, _ alpha: Float,
     _ a: UnsafePointer<Float>, _ lda: Int, _ b: UnsafePointer<Float>, _ ldb: Int, _ beta: Float,
-    _ c: UnsafeMutablePointer<Float>, _ ldc: Int
+    _ c: UnsafeMutablePointer<Float>, _ ldc: Int,
+    _ epilogue: ((_ rows: Range<Int>, _ columns: Range<Int>) -> Void)? = nil
   ) {
     guard m > 0, n > 0 else { return }
     _ = Threads.count  // pins OpenBLAS to one thread before its first call
     let split = ProductSplit(m: m, n: n, k: k)
     split.run(transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc) {
-      tileM, tileN, ao, bo, co in
+      rows, columns, ao, bo, co in
       cblas_sgemm(
-        CblasRowMajor, transA.cblas, transB.cblas, Int32(tileM), Int32(tileN),
+        CblasRowMajor, transA.cblas, transB.cblas, Int32(rows.count), Int32(columns.count),
         Int32(k), alpha, a + ao, Int32(lda), b + bo, Int32(ldb), beta, c + co, Int32(ldc))
+      epilogue?(rows, columns)
     }
   }
 
@@ -165,9 +175,9 @@ public enum BLAS {
     _ = Threads.count
     let split = ProductSplit(m: m, n: n, k: k)
     split.run(transA: transA, transB: transB, lda: lda, ldb: ldb, ldc: ldc) {
-      tileM, tileN, ao, bo, co in
+      rows, columns, ao, bo, co in
       cblas_dgemm(
-        CblasRowMajor, transA.cblas, transB.cblas, Int32(tileM), Int32(tileN),
+        CblasRowMajor, transA.cblas, transB.cblas, Int32(rows.count), Int32(columns.count),
         Int32(k), alpha, a + ao, Int32(lda), b + bo, Int32(ldb), beta, c + co, Int32(ldc))
     }
   }

@@ -60,21 +60,22 @@ struct ProductSplit: Sendable {
     t >= parts ? length : (t * length / parts) / 16 * 16
   }
 
-  /// Runs `product(m, n, offset into A, offset into B, offset into C)` for every tile, on
-  /// the pool; offsets are element offsets into the stored row-major buffers.
+  /// Runs `product(rows of C, columns of C, offset into A, offset into B, offset into C)`
+  /// for every tile, on the pool; offsets are element offsets into the stored row-major
+  /// buffers.
   func run(
     transA: Transpose, transB: Transpose, lda: Int, ldb: Int, ldc: Int,
-    _ product: (_ m: Int, _ n: Int, _ a: Int, _ b: Int, _ c: Int) -> Void
+    _ product: (_ rows: Range<Int>, _ columns: Range<Int>, _ a: Int, _ b: Int, _ c: Int) -> Void
   ) {
     if tiles == 1 {
-      product(m, n, 0, 0, 0)
+      product(0..<m, 0..<n, 0, 0, 0)
       return
     }
     WorkerPool.shared.run(tiles, threads: Threads.count) { t in
       let (rows, columns) = block(t)
       let a = transA == .none ? rows.lowerBound * lda : rows.lowerBound
       let b = transB == .none ? columns.lowerBound : columns.lowerBound * ldb
-      product(rows.count, columns.count, a, b, rows.lowerBound * ldc + columns.lowerBound)
+      product(rows, columns, a, b, rows.lowerBound * ldc + columns.lowerBound)
     }
   }
 }

@@ -26,24 +26,37 @@ public enum ActivationKernels {
     _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, cols: Int,
     activation: Activation?
   ) {
+    biasActivationForward(
+      y, bias: bias, rows: 0..<rows, columns: 0..<cols, stride: cols, activation: activation)
+  }
+
+  /// The same on the block `rows × columns` of a buffer whose rows are `stride` apart (one
+  /// tile of a split product).
+  @inlinable
+  public static func biasActivationForward(
+    _ y: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Range<Int>,
+    columns: Range<Int>, stride: Int, activation: Activation?
+  ) {
+    let b = bias + columns.lowerBound
+    let n = columns.count
     switch activation {
     case .relu?:
-      for r in 0..<rows {
-        let row = y + r * cols
-        for c in 0..<cols {
-          let z = row[c] + bias[c]
+      for r in rows {
+        let row = y + r * stride + columns.lowerBound
+        for c in 0..<n {
+          let z = row[c] + b[c]
           row[c] = z > 0 ? z : 0
         }
       }
     case .tanh?:
-      for r in 0..<rows {
-        let row = y + r * cols
-        for c in 0..<cols { row[c] = tanhf(row[c] + bias[c]) }
+      for r in rows {
+        let row = y + r * stride + columns.lowerBound
+        for c in 0..<n { row[c] = tanhf(row[c] + b[c]) }
       }
     case nil:
-      for r in 0..<rows {
-        let row = y + r * cols
-        for c in 0..<cols { row[c] += bias[c] }
+      for r in rows {
+        let row = y + r * stride + columns.lowerBound
+        for c in 0..<n { row[c] += b[c] }
       }
     }
   }

@@ -52,11 +52,7 @@ public enum Adam {
     count: Int, learningRate: Double, step: Int
   ) {
     precondition(step >= 1, "Adam.update: step must be ≥ 1, got \(step)")
-    let t = Double(step)
-    let correction1 = 1 - pow(beta1, t)
-    let correction2 = 1 - pow(beta2, t)
-    let stepSize = Float(learningRate / correction1)
-    let inverseRoot2 = Float(1 / correction2.squareRoot())
+    let (stepSize, inverseRoot2) = constants(learningRate: learningRate, step: step)
     let p = SendablePointer(parameters)
     let g = SendablePointer(UnsafeMutablePointer(mutating: gradients))
     let m = SendablePointer(firstMoment)
@@ -66,6 +62,15 @@ public enum Adam {
         p.pointer + range.lowerBound, g.pointer + range.lowerBound, m.pointer + range.lowerBound,
         v.pointer + range.lowerBound, range.count, stepSize, inverseRoot2)
     }
+  }
+
+  /// Step `step`'s bias-corrected step size α/(1 − β₁ᵗ) and 1/√(1 − β₂ᵗ), computed in
+  /// `Double` once per step.
+  static func constants(learningRate: Double, step: Int) -> (stepSize: Float, inverseRoot2: Float) {
+    let t = Double(step)
+    let correction1 = 1 - pow(beta1, t)
+    let correction2 = 1 - pow(beta2, t)
+    return (Float(learningRate / correction1), Float(1 / correction2.squareRoot()))
   }
 
   /// Moments below this magnitude are set to 0. A parameter whose gradient is exactly 0 for

@@ -13,7 +13,8 @@ import ExpungeCore
 ///     db = Σ_rows dy      (outFeatures)
 ///     dx = dy · W         (rows, inFeatures)     — skipped when `dx` is nil (the first layer)
 public enum LinearLayer {
-  /// `y ← f(x·Wᵀ + b)`: one gemm, then the bias add and the activation in one fused pass.
+  /// `y ← f(x·Wᵀ + b)`: one gemm, the bias add and the activation fused into each of its
+  /// tiles while the tile is in cache.
   ///
   /// - Parameters:
   ///   - y: `(rows, outFeatures)` output, overwritten.
@@ -30,12 +31,18 @@ public enum LinearLayer {
   ) {
     BLAS.gemm(
       .none, .transpose, m: rows, n: outFeatures, k: inFeatures, alpha: 1, a: x, lda: inFeatures,
-      b: weight, ldb: inFeatures, beta: 0, c: y, ldc: outFeatures)
-    ActivationKernels.biasActivationForward(
-      y, bias: bias, rows: rows, cols: outFeatures, activation: activation)
+      b: weight, ldb: inFeatures, beta: 0, c: y, ldc: outFeatures
+    ) { tileRows, tileColumns in
+      ActivationKernels.biasActivationForward(
+        y, bias: bias, rows: tileRows, columns: tileColumns, stride: outFeatures,
+        activation: activation)
+    }
   }
 
   /// Parameter gradients and (optionally) the input gradient of the layer.
+  ///
+  /// The input gradient is computed first, so that `gradientReady` may update the weights as
+  /// soon as their gradient is final (an optimizer step fused into the product's tiles).
   ///
   /// - Parameters:
   ///   - dx: `(rows, inFeatures)` input gradient, overwritten; `nil` skips the third gemm.
@@ -46,24 +53,36 @@ public enum LinearLayer {
   ///   - weight: `(outFeatures, inFeatures)`.
   ///   - accumulate: add to `dweight`/`dbias` instead of overwriting them.
   ///   - rows: batch rows, ≥ 1.
+  ///   - gradientReady: called with each contiguous run of `dweight` (as offsets from
+  ///     `dweight`, on the thread that computed it) and then with `dbias`'s, once final.
   /// - Complexity: 2·rows·in·out flops for `dW`, as many again for `dx`, O(rows·out) for `db`.
   @inlinable
   public static func backward(
     dx: UnsafeMutablePointer<Float>?, dweight: UnsafeMutablePointer<Float>,
     dbias: UnsafeMutablePointer<Float>, dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
     weight: UnsafePointer<Float>, rows: Int, inFeatures: Int, outFeatures: Int,
-    accumulate: Bool = false
+    accumulate: Bool = false,
+    gradientReady: ((_ run: Range<Int>, _ isWeight: Bool) -> Void)? = nil
   ) {
-    BLAS.gemm(
-      .transpose, .none, m: outFeatures, n: inFeatures, k: rows, alpha: 1, a: dy,
-      lda: outFeatures, b: x, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dweight,
-      ldc: inFeatures)
-    columnSums(dy, rows: rows, cols: outFeatures, into: dbias, accumulate: accumulate)
     if let dx {
       BLAS.gemm(
         .none, .none, m: rows, n: inFeatures, k: outFeatures, alpha: 1, a: dy, lda: outFeatures,
         b: weight, ldb: inFeatures, beta: 0, c: dx, ldc: inFeatures)
     }
+    let weightTile: ((Range<Int>, Range<Int>) -> Void)? = gradientReady.map { ready in
+      { tileRows, tileColumns in
+        for r in tileRows {
+          let start = r * inFeatures + tileColumns.lowerBound
+          ready(start..<(start + tileColumns.count), true)
+        }
+      }
+    }
+    BLAS.gemm(
+      .transpose, .none, m: outFeatures, n: inFeatures, k: rows, alpha: 1, a: dy,
+      lda: outFeatures, b: x, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dweight,
+      ldc: inFeatures, epilogue: weightTile)
+    columnSums(dy, rows: rows, cols: outFeatures, into: dbias, accumulate: accumulate)
+    gradientReady?(0..<outFeatures, false)
   }
 
   /// `out[c] (+)= Σ_r a[r, c]` for a `(rows, cols)` buffer, row by row so the inner loop is

@@ -94,7 +94,6 @@ extension MLP {
     let count = parameters.count
     let k = classCount
     let lambda = Float(config.weightDecay)
-    let weightRanges = geometry.weightRanges
     let (learningRate, momentum) = (config.learningRate, config.momentum)
     let epochRoot = SeededGenerator(seed: config.seed).derived("epoch")
     let workspace = MLPWorkspace(geometry: geometry, capacity: batch, gathersInput: true)
@@ -106,58 +105,62 @@ extension MLP {
       try dtheta.withUnsafeMutableBufferPointer { dthetaBuffer in
         try data.features.storage.withUnsafeBufferPointer { xs in
           try data.labels.withUnsafeBufferPointer { ys in
-            let tp = thetaBuffer.baseAddress!
-            let gp = dthetaBuffer.baseAddress!
-            for epoch in epochs {
-              var shuffler = epochRoot.derived(UInt64(epoch))
-              let order = shuffler.permutation(n)  // (n) row order of this epoch
-              var lossSum = 0.0
-              order.withUnsafeBufferPointer { op in
-                for b in 0..<batchesPerEpoch {
-                  let start = b * batch
-                  let rows = min(batch, n - start)
-                  workspace.gather(
-                    xs.baseAddress!, labels: ys.baseAddress!, order: op.baseAddress!,
-                    start: start, rows: rows)
-                  workspace.forward(workspace.input, rows: rows, parameters: tp)
-                  lossSum += CrossEntropy.forwardBackward(
-                    workspace.logits, labels: workspace.labels, rows: rows, classes: k,
-                    scale: 1 / Float(rows))
-                  workspace.backward(
-                    workspace.input, rows: rows, parameters: tp, gradients: gp, accumulate: false)
-                  if lambda > 0 {
-                    for range in weightRanges {
-                      for i in range { gp[i] += lambda * tp[i] }
+            try state.withStepper(learningRate: learningRate, momentum: momentum) { stepper in
+              let tp = thetaBuffer.baseAddress!
+              let gp = dthetaBuffer.baseAddress!
+              for epoch in epochs {
+                var shuffler = epochRoot.derived(UInt64(epoch))
+                let order = shuffler.permutation(n)  // (n) row order of this epoch
+                var lossSum = 0.0
+                order.withUnsafeBufferPointer { op in
+                  for b in 0..<batchesPerEpoch {
+                    let start = b * batch
+                    let rows = min(batch, n - start)
+                    workspace.gather(
+                      xs.baseAddress!, labels: ys.baseAddress!, order: op.baseAddress!,
+                      start: start, rows: rows)
+                    workspace.forward(workspace.input, rows: rows, parameters: tp)
+                    lossSum += CrossEntropy.forwardBackward(
+                      workspace.logits, labels: workspace.labels, rows: rows, classes: k,
+                      scale: 1 / Float(rows))
+                    // Each layer's parameters take their step as soon as their gradient is
+                    // final, in the tile that computed it (weight decay first, on weights).
+                    let update = stepper.begin()
+                    workspace.backward(
+                      workspace.input, rows: rows, parameters: tp, gradients: gp,
+                      accumulate: false
+                    ) { run, isWeight in
+                      if isWeight && lambda > 0 {
+                        for i in run { gp[i] += lambda * tp[i] }
+                      }
+                      update.apply(run, gradients: gp, parameters: tp)
+                    }
+                    batchesDone += 1
+                    if let observer, (b + 1) % Self.batchProgressInterval == 0,
+                      b + 1 < batchesPerEpoch
+                    {
+                      observer(
+                        TrainingProgress(
+                          unit: "batch", completed: batchesDone,
+                          total: batchesPerEpoch * epochs.count,
+                          loss: lossSum / Double(start + rows)))
                     }
                   }
-                  state.apply(
-                    gradients: gp, to: tp, count: count, learningRate: learningRate,
-                    momentum: momentum)
-                  batchesDone += 1
-                  if let observer, (b + 1) % Self.batchProgressInterval == 0,
-                    b + 1 < batchesPerEpoch
-                  {
-                    observer(
-                      TrainingProgress(
-                        unit: "batch", completed: batchesDone,
-                        total: batchesPerEpoch * epochs.count,
-                        loss: lossSum / Double(start + rows)))
+                }
+                let meanLoss = lossSum / Double(n)
+                guard meanLoss.isFinite else {
+                  throw ModelError.diverged(
+                    model: "MLP", reason: "the mean training loss of epoch \(epoch) is \(meanLoss)")
+                }
+                if let observer {
+                  let accuracy = validation.map {
+                    Self.accuracy(geometry: geometry, parameters: UnsafePointer(tp), $0)
                   }
+                  observer(
+                    TrainingProgress(
+                      unit: "epoch", completed: epoch + 1, total: epochs.upperBound,
+                      loss: meanLoss, validationAccuracy: accuracy))
                 }
-              }
-              let meanLoss = lossSum / Double(n)
-              guard meanLoss.isFinite else {
-                throw ModelError.diverged(
-                  model: "MLP", reason: "the mean training loss of epoch \(epoch) is \(meanLoss)")
-              }
-              if let observer {
-                let accuracy = validation.map {
-                  Self.accuracy(geometry: geometry, parameters: UnsafePointer(tp), $0)
-                }
-                observer(
-                  TrainingProgress(
-                    unit: "epoch", completed: epoch + 1, total: epochs.upperBound,
-                    loss: meanLoss, validationAccuracy: accuracy))
               }
             }
           }

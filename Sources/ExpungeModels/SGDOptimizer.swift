@@ -28,14 +28,20 @@ public enum SGD {
     let g = SendablePointer(UnsafeMutablePointer(mutating: gradients))
     let u = SendablePointer(velocity)
     parallelFor(count, minimumChunk: Adam.parallelChunk) { range in
-      let (pp, gp, up) = (
-        p.pointer + range.lowerBound, g.pointer + range.lowerBound, u.pointer + range.lowerBound
-      )
-      for i in 0..<range.count {
-        let ui = mu * up[i] + gp[i]
-        up[i] = ui
-        pp[i] -= lr * ui
-      }
+      let i = range.lowerBound
+      kernel(p.pointer + i, g.pointer + i, u.pointer + i, range.count, lr, mu)
+    }
+  }
+
+  @inline(__always)
+  static func kernel(
+    _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ u: UnsafeMutablePointer<Float>,
+    _ n: Int, _ lr: Float, _ mu: Float
+  ) {
+    for i in 0..<n {
+      let ui = mu * u[i] + g[i]
+      u[i] = ui
+      p[i] -= lr * ui
     }
   }
 }
