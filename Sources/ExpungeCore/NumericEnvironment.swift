@@ -21,6 +21,10 @@ import Foundation
 /// ```
 /// same inputs ∧ same seed ∧ same environment  ⇒  same bits (any thread count)
 /// ```
+///
+/// A fact added later must be optional: a ledger request's hash covers its environment
+/// re-encoded, and an optional that older records lack decodes to nil and encodes to nothing,
+/// so their hashes still hold.
 public struct NumericEnvironment: Codable, Sendable, Equatable, CustomStringConvertible {
   /// This build of Expunge (`NumericEnvironment.expungeVersion` when read here).
   public var expungeVersion: String
