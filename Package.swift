@@ -53,7 +53,9 @@ let package = Package(
     .testTarget(name: "ExpungeStoreTests", dependencies: ["ExpungeStore", "CSQLite"]),
     .testTarget(
       name: "ExpungeCLITests",
-      dependencies: ["ExpungeCLI", "ExpungeData", "ExpungeStore", "ExpungeAudit", "CZlib"]),
+      dependencies: [
+        "ExpungeCLI", "ExpungeData", "ExpungeStore", "ExpungeAudit", "CZlib", "CSQLite",
+      ]),
   ],
   swiftLanguageModes: [.v6]
 )

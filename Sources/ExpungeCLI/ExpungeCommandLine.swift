@@ -1,10 +1,11 @@
+import ExpungeCore
 import Foundation
 
 /// The `expunge` command tree. `main()` is the executable; `run(_:console:)` is the same
 /// thing in-process, for tests.
 public enum ExpungeCommandLine {
-  /// The version printed by `expunge --version` and recorded in saved models.
-  public static let version = "0.1.0"
+  /// The version printed by `expunge --version` and recorded in saved models and stores.
+  public static var version: String { NumericEnvironment.expungeVersion }
 
   static let commands: [any Command.Type] = [
     TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ForgetCommand.self,

@@ -9,6 +9,12 @@
 /// `minimumTileWidth`, and inner boundaries sit on multiples of 16 (whole micro-kernel
 /// panels).
 struct ProductSplit: Sendable {
+  /// The version of every shape-fixed split: this grid, `GramSplit`'s blocks, the chunks of
+  /// `chunkCount` / `chunkRange` and the minimum chunks their callers pass. Results change
+  /// with any of them, so raise it with any change to them; it is recorded in
+  /// `NumericEnvironment`.
+  static let policyVersion = 1
+
   /// Below this many flops a tile's dispatch and its packing cost more than a second
   /// thread saves. Measured with `expunge-bench worker gemm` on 2 cores: at
   /// 128 × 256 × 784 (51 Mflop) two tiles run at 1.6× one thread's speed.

@@ -85,26 +85,7 @@ public enum ModelDirectory {
 
   /// Reads a model directory. Use `SavedModel.instantiate()` to get the classifier.
   public static func load(from directory: URL) throws -> SavedModel {
-    let configURL = directory.appendingPathComponent(configFile)
-    guard FileManager.default.fileExists(atPath: configURL.path) else {
-      throw ModelError.io(path: directory.path, reason: "not a model directory (no \(configFile))")
-    }
-    let config: Config
-    do {
-      config = try JSONDecoder().decode(Config.self, from: Data(contentsOf: configURL))
-    } catch let error as DecodingError {
-      throw ModelError.io(path: configURL.path, reason: describe(error))
-    } catch {
-      throw ModelError.io(path: configURL.path, reason: "cannot read the file")
-    }
-    guard config.metadata.format == formatName, config.metadata.formatVersion <= formatVersion
-    else {
-      throw ModelError.io(
-        path: configURL.path,
-        reason:
-          "format \(config.metadata.format) v\(config.metadata.formatVersion) is not one this Expunge reads (\(formatName) v≤\(formatVersion))"
-      )
-    }
+    let config = try readConfig(directory)
     let weightsURL = directory.appendingPathComponent(weightsFile)
     let tensors: ParameterBuffer
     let doubles: [String: [Double]]
@@ -126,6 +107,36 @@ public enum ModelDirectory {
       configuration: config.model, featureCount: config.featureCount, classCount: config.classCount,
       parameters: parameters, doubleParameters: doubles, standardizer: standardizer,
       metadata: config.metadata, directory: directory)
+  }
+
+  /// The metadata of the model in `directory`, without reading its weights.
+  public static func metadata(of directory: URL) throws -> ModelMetadata {
+    try readConfig(directory).metadata
+  }
+
+  /// `config.json`, checked to be a format this Expunge reads.
+  private static func readConfig(_ directory: URL) throws -> Config {
+    let configURL = directory.appendingPathComponent(configFile)
+    guard FileManager.default.fileExists(atPath: configURL.path) else {
+      throw ModelError.io(path: directory.path, reason: "not a model directory (no \(configFile))")
+    }
+    let config: Config
+    do {
+      config = try JSONDecoder().decode(Config.self, from: Data(contentsOf: configURL))
+    } catch let error as DecodingError {
+      throw ModelError.io(path: configURL.path, reason: describe(error))
+    } catch {
+      throw ModelError.io(path: configURL.path, reason: "cannot read the file")
+    }
+    guard config.metadata.format == formatName, config.metadata.formatVersion <= formatVersion
+    else {
+      throw ModelError.io(
+        path: configURL.path,
+        reason:
+          "format \(config.metadata.format) v\(config.metadata.formatVersion) is not one this Expunge reads (\(formatName) v≤\(formatVersion))"
+      )
+    }
+    return config
   }
 
   private static func describe(_ error: DecodingError) -> String {

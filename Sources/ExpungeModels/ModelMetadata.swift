@@ -1,3 +1,4 @@
+import ExpungeCore
 import Foundation
 
 /// Provenance recorded with a saved model in `config.json`.
@@ -20,9 +21,19 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
   public var classNames: [String]?
   /// Free-form facts (seed, timings, accuracies), as text.
   public var notes: [String: String] = [:]
+  /// The numeric environment the weights were computed in: a model trained the same way in
+  /// another environment need not have the same bits. Nil in files written before Expunge
+  /// recorded it.
+  public var environment: NumericEnvironment?
 
-  public init(expungeVersion: String, created: String? = nil) {
+  /// Metadata for weights computed by this process: `environment` defaults to
+  /// `NumericEnvironment.current`.
+  public init(
+    expungeVersion: String, created: String? = nil,
+    environment: NumericEnvironment? = .current
+  ) {
     self.expungeVersion = expungeVersion
     self.created = created
+    self.environment = environment
   }
 }

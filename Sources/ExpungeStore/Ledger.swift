@@ -4,6 +4,11 @@ import Foundation
 
 /// The store's SQLite ledger: samples (id, place, content hash, state), deletion requests
 /// (hash-chained), model versions and settings. It holds ids and hashes, never rows.
+///
+/// The numeric environment (`NumericEnvironment`, as sorted-key JSON) is recorded where
+/// weights are computed: in the settings when the store is created, for each shard when it
+/// is first trained (possibly on another machine, by `expunge shard-train`), and for each
+/// request when it is carried out (covered by the request's hash).
 final class Ledger {
   let db: SQLiteDatabase
 
@@ -19,12 +24,14 @@ final class Ledger {
       seq INTEGER PRIMARY KEY, created TEXT NOT NULL, method TEXT NOT NULL,
       ids TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
       removed INTEGER, already_forgotten INTEGER, shards TEXT, seconds REAL,
-      completed TEXT, previous_hash TEXT, hash TEXT, details TEXT, changes TEXT);
+      completed TEXT, previous_hash TEXT, hash TEXT, details TEXT, changes TEXT,
+      environment TEXT);
     CREATE TABLE IF NOT EXISTS checkpoints (
       shard INTEGER NOT NULL, stage INTEGER NOT NULL, request INTEGER, written TEXT NOT NULL,
       PRIMARY KEY (shard, stage));
     CREATE TABLE IF NOT EXISTS shards (
-      shard INTEGER PRIMARY KEY, state TEXT NOT NULL, host TEXT, pid INTEGER, finished TEXT);
+      shard INTEGER PRIMARY KEY, state TEXT NOT NULL, host TEXT, pid INTEGER, finished TEXT,
+      environment TEXT);
     CREATE TABLE IF NOT EXISTS versions (
       version INTEGER PRIMARY KEY, created TEXT NOT NULL, request INTEGER, rows INTEGER NOT NULL);
     """
@@ -32,11 +39,24 @@ final class Ledger {
   func createSchema() throws { try db.execute(Self.schema) }
 
   /// Brings a ledger written by an earlier expunge up to the current schema (a column added
-  /// with a default of NULL changes no earlier record or hash).
+  /// with a default of NULL changes no earlier record or hash). Checked again inside a write
+  /// transaction, so `shard-train` processes opening an old store together add each column
+  /// once.
   func migrate() throws {
-    let columns = try db.query("PRAGMA table_info(requests)").compactMap { $0[1].string }
-    for column in ["details", "changes"] where !columns.contains(column) {
-      try db.execute("ALTER TABLE requests ADD COLUMN \(column) TEXT")
+    let added: [(table: String, columns: [String])] = [
+      ("requests", ["details", "changes", "environment"]), ("shards", ["environment"]),
+    ]
+    func missing() throws -> [(table: String, column: String)] {
+      try added.flatMap { table, columns in
+        let present = try db.query("PRAGMA table_info(\(table))").compactMap { $0[1].string }
+        return columns.filter { !present.contains($0) }.map { (table, $0) }
+      }
+    }
+    guard try !missing().isEmpty else { return }
+    try db.transaction {
+      for (table, column) in try missing() {
+        try db.execute("ALTER TABLE \(table) ADD COLUMN \(column) TEXT")
+      }
     }
   }
 
@@ -64,7 +84,7 @@ final class Ledger {
 
   func requests(state: String? = nil) throws -> [LedgerRequest] {
     let rows = try db.query(
-      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash, details, changes FROM requests"
+      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash, details, changes, environment FROM requests"
         + (state == nil ? "" : " WHERE state = ?") + " ORDER BY seq",
       state.map { [.text($0)] } ?? [])
     let decoder = JSONDecoder()
@@ -81,7 +101,10 @@ final class Ledger {
         hash: r[12].string, newton: details?.newton,
         changes: r[14].string.flatMap {
           try? decoder.decode(RecordedChanges.self, from: Data($0.utf8))
-        }, influence: details?.influence)
+        }, influence: details?.influence,
+        environment: r[15].string.flatMap {
+          try? decoder.decode(NumericEnvironment.self, from: Data($0.utf8))
+        })
     }
   }
 
@@ -105,7 +128,8 @@ final class Ledger {
     }
   }
 
-  /// Marks `request` DONE with its results, chaining its hash to the last DONE request's.
+  /// Marks `request` DONE with its results and this process's numeric environment (which
+  /// computed them), chaining its hash to the last DONE request's.
   func complete(_ request: LedgerRequest) throws {
     try db.transaction {
       let previous =
@@ -116,15 +140,16 @@ final class Ledger {
       var done = request
       done.state = "DONE"
       done.previousHash = previous
+      done.environment = .current
       done.hash = SHA256.hex(done.canonical)
       try db.query(
-        "UPDATE requests SET state = 'DONE', removed = ?, already_forgotten = ?, shards = ?, seconds = ?, completed = ?, previous_hash = ?, hash = ?, details = ? WHERE seq = ?",
+        "UPDATE requests SET state = 'DONE', removed = ?, already_forgotten = ?, shards = ?, seconds = ?, completed = ?, previous_hash = ?, hash = ?, details = ?, environment = ? WHERE seq = ?",
         [
           .integer(Int64(done.removed ?? 0)), .integer(Int64(done.alreadyForgotten ?? 0)),
           .text((done.shards ?? []).joined(separator: ",")), .real(done.seconds ?? 0),
           .text(done.completed ?? ""), .text(previous), .text(done.hash!),
           done.newton == nil && done.influence == nil ? .null : .text(canonicalJSON(done.details)),
-          .integer(Int64(done.seq)),
+          .text(canonicalJSON(NumericEnvironment.current)), .integer(Int64(done.seq)),
         ])
       try db.query(
         "INSERT OR REPLACE INTO versions(version, created, request, rows) VALUES(?, ?, ?, (SELECT COUNT(*) FROM samples WHERE state = 'active'))",

@@ -1,3 +1,4 @@
+import ExpungeCore
 import ExpungeData
 import Foundation
 
@@ -25,6 +26,9 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
   public var changes: RecordedChanges?
   /// For `--method influence`: what each affected shard's update did.
   public var influence: [InfluenceRecord]?
+  /// The numeric environment that carried the request out (nil while PENDING, and in
+  /// ledgers written before Expunge recorded it).
+  public var environment: NumericEnvironment?
 
   /// What the hash covers: every field but the hash itself, in a fixed order.
   var canonical: String {
@@ -41,6 +45,7 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
     var text = fields.joined(separator: "|")
     if let changes { text += "|changes:" + canonicalJSON(changes) }
     if newton != nil || influence != nil { text += "|" + canonicalJSON(details) }
+    if let environment { text += "|environment:" + canonicalJSON(environment) }
     return text
   }
 

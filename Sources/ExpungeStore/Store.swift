@@ -127,6 +127,7 @@ public final class Store {
       try ledger.setSetting("feature_count", String(d))
       try ledger.setSetting("class_count", String(data.classCount))
       try ledger.setSetting("source", data.source)
+      try ledger.setSetting("environment", canonicalJSON(NumericEnvironment.current))
       if let classNames {
         try ledger.setSetting("class_names", classNames.joined(separator: "\n"))
       }
@@ -143,7 +144,7 @@ public final class Store {
   }
 
   /// Trains every stage of shard `shard` from scratch on its rows, writes its checkpoints and
-  /// marks it done in the ledger.
+  /// marks it done in the ledger, with the numeric environment that trained it.
   func trainShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws {
     let checkpoints = try SISAEnsemble.trainShard(
       shard, from: 0, previous: nil, data: try shardRows(shard), configuration: configuration,
@@ -156,11 +157,11 @@ public final class Store {
     }
     try ledger.db.transaction {
       try ledger.db.query(
-        "UPDATE shards SET state = 'done', host = ?, pid = ?, finished = ? WHERE shard = ?",
+        "UPDATE shards SET state = 'done', host = ?, pid = ?, finished = ?, environment = ? WHERE shard = ?",
         [
           .text(ProcessInfo.processInfo.hostName),
           .integer(Int64(ProcessInfo.processInfo.processIdentifier)), .text(Ledger.now()),
-          .integer(Int64(shard)),
+          .text(canonicalJSON(NumericEnvironment.current)), .integer(Int64(shard)),
         ])
     }
   }
@@ -212,8 +213,9 @@ public final class Store {
     self.trainingSource = trainingSource
   }
 
+  /// The metadata of models and checkpoints this process computes.
   var metadata: ModelMetadata {
-    var m = ModelMetadata(expungeVersion: "store")
+    var m = ModelMetadata(expungeVersion: NumericEnvironment.expungeVersion)
     m.trainingSource = trainingSource
     m.classNames = classNames
     return m
@@ -405,7 +407,8 @@ public final class Store {
 
   /// Writes version `n` atomically: shards in `changed` (all when nil) from their last-stage
   /// checkpoints, the others hard-linked from the current version (no copy, and deleting the
-  /// old version later leaves the linked files intact).
+  /// old version later leaves the linked files intact). A model keeps the numeric environment
+  /// its checkpoint records: `shard-train` may have computed it on another machine.
   func writeVersion(_ n: Int, changed: Set<Int>? = nil) throws {
     let fm = FileManager.default
     let temporary = layout.modelsDirectory.appendingPathComponent(
@@ -421,8 +424,11 @@ public final class Store {
         try linkOrCopy(layout.model(version: current, shard: k), to: target)
         continue
       }
-      let source = try CheckpointFiles.read(layout.checkpoint(shard: k, stage: sisa.slices - 1))
-      try ModelDirectory.save(source.model, metadata: metadata, to: target)
+      let last = layout.checkpoint(shard: k, stage: sisa.slices - 1)
+      let source = try CheckpointFiles.read(last)
+      var recorded = metadata
+      recorded.environment = try ModelDirectory.metadata(of: last).environment
+      try ModelDirectory.save(source.model, metadata: recorded, to: target)
     }
     try CheckpointFiles.replace(layout.version(n), with: temporary)
   }

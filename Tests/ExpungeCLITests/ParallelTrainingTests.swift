@@ -42,7 +42,9 @@ struct ParallelTrainingTests {
         #expect(same, "\(store.lastPathComponent) shard \(shard) differs")
       }
     }
-    let log = try CrashSafetyTests.run(["log", "--store", deferred.path])
+    // Each shard recorded the environment that trained it: this machine's.
+    let log = try CrashSafetyTests.run(["log", "--store", deferred.path, "--verify"])
     #expect(log.status == 0)
+    #expect(log.out.contains("This machine's numeric environment is the same"), "\(log.out)")
   }
 }

@@ -1,3 +1,4 @@
+import CSQLite
 import ExpungeCore
 import ExpungeData
 import ExpungeStore
@@ -68,6 +69,68 @@ struct StoreCommandTests {
     let evaluate = expunge("evaluate", "--store", a.path, "--data", edited, "--id-column", "id")
     #expect(evaluate.status == 0, "\(evaluate.err)")
     #expect(evaluate.out.hasPrefix("Model \(a.path) (version 3) on \(edited)"))
+  }
+
+  /// `log --verify` prints the numeric environment recorded with the store and whether this
+  /// machine's is the same; when it is not (here: the recorded one edited, as if the store
+  /// came from a CPU whose OpenBLAS picked other kernels) it names the difference, as a
+  /// warning: the exit status stays 0.
+  @Test func logVerifyComparesTheNumericEnvironment() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = dir.appendingPathComponent("s")
+    Self.train(try Self.csv(in: dir, name: "rows.csv"), store: store)
+    let here = NumericEnvironment.current
+    let same = expunge("log", "--store", store.path, "--verify")
+    #expect(same.status == 0, "\(same.err)")
+    #expect(
+      same.out.hasSuffix(
+        """
+        Ledger verified: the hash chain of 0 request(s) holds.
+        Numeric environment of the store: \(here)
+        This machine's numeric environment is the same: models trained here are expected to equal the store's bit for bit.
+
+        """), "\(same.out)")
+
+    var elsewhere = here
+    elsewhere.blasKernels = "Elsewhere"
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys]
+    let text = String(decoding: try encoder.encode(elsewhere), as: UTF8.self)
+    var db: OpaquePointer?
+    #expect(sqlite3_open(store.appendingPathComponent("expunge.sqlite").path, &db) == SQLITE_OK)
+    let edit =
+      "UPDATE settings SET value = '\(text)' WHERE key = 'environment'; UPDATE shards SET environment = '\(text)';"
+    #expect(sqlite3_exec(db, edit, nil, nil, nil) == SQLITE_OK)
+    sqlite3_close(db)
+
+    let warned = expunge("log", "--store", store.path, "--verify")
+    #expect(warned.status == 0, "\(warned.err)")
+    #expect(
+      warned.out.hasSuffix(
+        """
+        Ledger verified: the hash chain of 0 request(s) holds.
+        Numeric environment of the store: \(elsewhere)
+        Warning: this machine's numeric environment differs from the store's: OpenBLAS kernel family \(here.blasKernels), not Elsewhere. Models trained here are not expected to equal the store's bit for bit (a warning, not a verification failure).
+
+        """), "\(warned.out)")
+    let json = expunge("log", "--store", store.path, "--verify", "--json")
+    #expect(json.status == 0, "\(json.err)")
+    let document = try #require(
+      try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any])
+    #expect(document["verified"] as? Bool == true)
+    let environment = try #require(document["environment"] as? [String: Any])
+    #expect(environment["sameAsHere"] as? Bool == false)
+    let recorded = try #require(environment["recorded"] as? [[String: Any]])
+    #expect(recorded.count == 1)
+    #expect(recorded.first?["shards"] as? [Int] == [0, 1, 2])
+    #expect(
+      recorded.first?["differences"] as? [String] == [
+        "OpenBLAS kernel family \(here.blasKernels), not Elsewhere"
+      ])
+    #expect(
+      (recorded.first?["environment"] as? [String: Any])?["blasKernels"] as? String == "Elsewhere")
+    #expect((environment["here"] as? [String: Any])?["blasKernels"] as? String == here.blasKernels)
   }
 
   /// Mean-probability aggregation, weighted by shard size: the evaluation reports a loss

@@ -1,3 +1,4 @@
+import ExpungeCore
 import Foundation
 import Testing
 
@@ -64,6 +65,33 @@ struct TrainEvaluatePredictTests {
     let c = try weights("c", seed: "6")
     #expect(a == b)
     #expect(a != c)
+  }
+
+  /// A model records the numeric environment that trained it; `evaluate` and `predict` add a
+  /// note on stderr when this machine's differs, and say nothing when it is the same.
+  @Test func aModelFromAnotherNumericEnvironmentGetsANote() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let model = dir.appendingPathComponent("m").path
+    let data = "synthetic:n=80,d=3,classes=2,seed=3"
+    let train = expunge("train", "--data", data, "--model", "logistic", "--out", model, "--quiet")
+    #expect(train.status == 0, "\(train.err)")
+    #expect(expunge("evaluate", "--model", model, "--data", data).err == "")
+    #expect(expunge("predict", "--model", model, "--data", data).err == "")
+
+    let config = URL(fileURLWithPath: model + "/config.json")
+    let text = try String(contentsOf: config, encoding: .utf8)
+    let here = NumericEnvironment.current
+    #expect(text.contains("\"mathLibrary\" : \"\(here.mathLibrary)\""))
+    try text.replacingOccurrences(
+      of: "\"mathLibrary\" : \"\(here.mathLibrary)\"", with: "\"mathLibrary\" : \"glibc 1.0\""
+    ).write(to: config, atomically: true, encoding: .utf8)
+    let note =
+      "Note: this machine's numeric environment differs from the one that trained \(model): C math library \(here.mathLibrary), not glibc 1.0. Scores computed here may differ from scores computed there in the last bits.\n"
+    let evaluate = expunge("evaluate", "--model", model, "--data", data)
+    #expect(evaluate.status == 0 && evaluate.err == note, "\(evaluate.err)")
+    let predict = expunge("predict", "--model", model, "--data", data)
+    #expect(predict.status == 0 && predict.err == note, "\(predict.err)")
   }
 
   @Test func trainJSONReportsTheRun() throws {

@@ -151,6 +151,34 @@ struct PersistenceTests {
         == ["config.json", "weights.safetensors"], "no temporary files left behind")
   }
 
+  /// A model records the numeric environment its weights were computed in; `config.json`
+  /// files written before that field existed still load, with none.
+  @Test func theNumericEnvironmentTravelsWithTheModel() throws {
+    let data = try DatasetCatalog.load("synthetic:n=60,d=3,classes=2,seed=4")
+    let model = try LogisticRegression.fit(data)
+    let dir = Self.scratch().appendingPathComponent("model")
+    defer { try? FileManager.default.removeItem(at: dir.deletingLastPathComponent()) }
+    #expect(ModelMetadata(expungeVersion: "test").environment == .current)
+    var elsewhere = NumericEnvironment.current
+    elsewhere.blasKernels = "Haswell"
+    try ModelDirectory.save(
+      model, metadata: ModelMetadata(expungeVersion: "test", environment: elsewhere), to: dir)
+    #expect(try ModelDirectory.load(from: dir).metadata.environment == elsewhere)
+    #expect(try ModelDirectory.metadata(of: dir).environment == elsewhere)
+
+    let config = dir.appendingPathComponent("config.json")
+    var json = try #require(
+      try JSONSerialization.jsonObject(with: Data(contentsOf: config)) as? [String: Any])
+    var metadata = try #require(json["metadata"] as? [String: Any])
+    #expect(metadata["environment"] != nil)
+    metadata["environment"] = nil
+    json["metadata"] = metadata
+    try JSONSerialization.data(withJSONObject: json).write(to: config)
+    let old = try ModelDirectory.load(from: dir)
+    #expect(old.metadata.environment == nil)
+    #expect(try old.instantiate().parameters == model.parameters)
+  }
+
   @Test func loadingRefusesWhatIsNotAModel() throws {
     let dir = Self.scratch()
     defer { try? FileManager.default.removeItem(at: dir) }

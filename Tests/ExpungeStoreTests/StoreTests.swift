@@ -154,6 +154,78 @@ struct StoreTests {
     return .softmax(c)
   }
 
+  /// Edits the ledger of the store at `directory` behind the store's back.
+  static func sqlite(_ directory: URL, _ sql: String) {
+    var db: OpaquePointer?
+    #expect(sqlite3_open(directory.appendingPathComponent("expunge.sqlite").path, &db) == SQLITE_OK)
+    #expect(sqlite3_exec(db, sql, nil, nil, nil) == SQLITE_OK, "\(sql)")
+    sqlite3_close(db)
+  }
+
+  /// The numeric environment is recorded wherever weights are computed — the store's
+  /// creation, each shard's training, each request (inside its hash) — and in every model
+  /// and checkpoint file.
+  @Test func theLedgerAndTheModelsRecordTheNumericEnvironment() throws {
+    let dir = Self.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    do {
+      let store = try Store.create(
+        at: dir, data: Self.data, configuration: Self.softmaxConfiguration, sisa: Self.sisa,
+        classNames: nil)
+      try store.forget([SampleID(10)], method: .sisa)
+    }
+    do {
+      let store = try Store.open(dir)
+      #expect(
+        try store.recordedEnvironments() == [
+          EnvironmentRecord(environment: .current, store: true, shards: [0, 1, 2], requests: [1])
+        ])
+      #expect(try store.requests().map(\.environment) == [.current])
+      for k in 0..<3 {
+        for path in ["models/v2/shard-\(k)", "checkpoints/shard-\(k)/stage-1"] {
+          let metadata = try ModelDirectory.metadata(of: dir.appendingPathComponent(path))
+          #expect(metadata.environment == .current, "\(path)")
+          #expect(metadata.expungeVersion == NumericEnvironment.expungeVersion)
+        }
+      }
+    }
+    // The request's environment is covered by its hash.
+    Self.sqlite(
+      dir,
+      "UPDATE requests SET environment = replace(environment, '\(NumericEnvironment.current.blasKernels)', 'Elsewhere') WHERE seq = 1"
+    )
+    let edited = try Store.open(dir)
+    #expect(try edited.verifyLog() == ["request 1: its fields do not match its hash (edited)"])
+    #expect(try edited.recordedEnvironments().map(\.requests) == [[], [1]])
+  }
+
+  /// A store written before Expunge recorded environments (no setting, no columns) opens,
+  /// records none, and records them from its next request on.
+  @Test func aStoreFromBeforeEnvironmentsWereRecordedStillOpens() throws {
+    let dir = Self.scratch()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    do {
+      _ = try Store.create(
+        at: dir, data: Self.data, configuration: Self.softmaxConfiguration, sisa: Self.sisa,
+        classNames: nil)
+    }
+    Self.sqlite(
+      dir,
+      """
+      DELETE FROM settings WHERE key = 'environment';
+      ALTER TABLE shards DROP COLUMN environment;
+      ALTER TABLE requests DROP COLUMN environment;
+      """)
+    let store = try Store.open(dir)
+    #expect(try store.recordedEnvironments().isEmpty)
+    try store.forget([SampleID(10)], method: .sisa)
+    #expect(
+      try store.recordedEnvironments() == [
+        EnvironmentRecord(environment: .current, store: false, shards: [], requests: [1])
+      ])
+    #expect(try store.verifyLog().isEmpty)
+  }
+
   @Test func theHashChainCatchesAnEditedOrDeletedRecord() throws {
     let dir = Self.scratch()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -40,6 +40,7 @@ enum EvaluateCommand: Command {
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
     let target = try EvaluationTarget(arguments, command: spec)
+    if let note = target.environmentNote { console.printError(note) }
     let data = try target.prepare(arguments)
     guard !data.isEmpty else { throw CLIError.data("\(data.source): no rows to evaluate") }
     let k = target.classCount

@@ -16,6 +16,8 @@ struct EvaluationTarget {
   var probabilities: (Matrix) throws -> Matrix
   /// Mean cross-entropy; nil where the scores are not probabilities (SISA votes).
   var meanLoss: ((Matrix, [Int32]) -> Double)?
+  /// For a model directory trained in another numeric environment: a note for stderr.
+  var environmentNote: String?
 
   init(_ arguments: ParsedArguments, command: CommandSpec) throws {
     switch (arguments.string("model"), arguments.string("store")) {
@@ -29,6 +31,7 @@ struct EvaluationTarget {
       standardizer = loaded.saved.standardizer
       probabilities = { loaded.model.predictProbabilities($0) }
       meanLoss = { loaded.model.meanLoss($0, labels: $1) }
+      environmentNote = loaded.environmentNote
     case (nil, let path?):
       let store = try Store.open(URL(fileURLWithPath: path))
       name = "\(store.directory.path) (version \(try store.currentVersion()))"

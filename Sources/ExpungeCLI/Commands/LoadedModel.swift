@@ -15,6 +15,10 @@ struct LoadedModel {
     model = try saved.instantiate()
   }
 
+  /// A note for stderr when the model records another numeric environment than this
+  /// machine's.
+  var environmentNote: String? { EnvironmentCheck.note(for: saved.metadata, in: directory) }
+
   /// Loads `--data` as the model's training run prepared its data: same class selection
   /// (unless `--classes` overrides it), same standardizer, and the width checked.
   func prepare(_ arguments: ParsedArguments) throws -> Dataset {

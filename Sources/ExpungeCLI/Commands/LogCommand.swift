@@ -7,12 +7,15 @@ enum LogCommand: Command {
     name: "log",
     abstract: "Show a store's ledger of deletion and correction requests.",
     discussion:
-      "Each request is chained to the one before it by a SHA-256 hash, so --verify detects an edited, removed or inserted record. The ledger holds sample ids and row hashes, never the rows.",
+      "Each request is chained to the one before it by a SHA-256 hash, so --verify detects an edited, removed or inserted record. The ledger holds sample ids and row hashes, never the rows. --verify also compares the numeric environment recorded with the store, its shards and its requests (Expunge version, OpenBLAS build and kernel family, C library, CPU architecture) with this machine's: where they differ, models trained here are not expected to equal the store's bit for bit. That is a warning, not a verification failure.",
     options: [
       OptionSpec(
         name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
         isRequired: true),
-      .flag("verify", "Check the hash chain; exit 65 if it is broken."),
+      .flag(
+        "verify",
+        "Check the hash chain (exit 65 if it is broken) and compare the store's numeric environment with this machine's (a difference is a warning: exit 0)."
+      ),
       .flag("json", "Print the requests as one JSON document on stdout."),
     ],
     examples: [
@@ -26,6 +29,8 @@ enum LogCommand: Command {
     var requests: [LedgerRequest]
     var verified: Bool?
     var problems: [String]?
+    /// With --verify: the recorded numeric environments against this machine's.
+    var environment: EnvironmentCheck?
   }
 
   /// A line under a request that did more than retrain: the certificate's state after a
@@ -61,12 +66,15 @@ enum LogCommand: Command {
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
     let requests = try store.requests()
     let problems = arguments.flag("verify") ? try store.verifyLog() : nil
+    let environment =
+      arguments.flag("verify") ? EnvironmentCheck(try store.recordedEnvironments()) : nil
     if arguments.flag("json") {
       console.print(
         try JSONOutput.encode(
           Result(
             store: store.directory.path, version: try store.currentVersion(),
-            requests: requests, verified: problems.map(\.isEmpty), problems: problems)))
+            requests: requests, verified: problems.map(\.isEmpty), problems: problems,
+            environment: environment)))
     } else {
       console.print(
         "Store \(store.directory.path): model version \(try store.currentVersion()), \(requests.count) request(s)"
@@ -87,11 +95,10 @@ enum LogCommand: Command {
             + String(format: "%7.2f  %7d", r.seconds ?? 0, r.version))
         if let note = detail(r) { console.print("       " + note) }
       }
-      if let problems {
-        if problems.isEmpty {
-          console.print("Ledger verified: the hash chain of \(requests.count) request(s) holds.")
-        }
+      if let problems, problems.isEmpty {
+        console.print("Ledger verified: the hash chain of \(requests.count) request(s) holds.")
       }
+      for line in environment?.lines ?? [] { console.print(line) }
     }
     if let problems, !problems.isEmpty {
       throw CLIError.data(

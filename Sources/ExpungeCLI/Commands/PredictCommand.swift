@@ -34,6 +34,7 @@ enum PredictCommand: Command {
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
     let loaded = try LoadedModel(directory: arguments.required("model"))
+    if let note = loaded.environmentNote { console.printError(note) }
     let data = try loaded.prepare(arguments)
     let scores = loaded.model.predictProbabilities(data.features)
     let predicted = scores.argmaxRows()
