@@ -63,3 +63,22 @@ public struct SendablePointer<T>: @unchecked Sendable {
     nonmutating set { pointer[i] = newValue }
   }
 }
+
+/// `(0..<count).map(body)`, the calls spread over the pool's threads when that keeps them
+/// busy (`Threads.keepsBusy(tasks:)`), else in order on the caller's thread. Work nested in a
+/// call runs on that call's thread. The results come back in index order; when calls throw,
+/// the error of the lowest index is rethrown (after every call has returned).
+///
+/// For independent pieces of work that are each too small to split well — shards of a SISA
+/// ensemble, the reference models of an audit — so that they run side by side instead.
+public func concurrentMap<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+  guard count > 1, Threads.keepsBusy(tasks: count) else { return try (0..<count).map(body) }
+  var results = [Result<T, any Error>?](repeating: nil, count: count)
+  results.withUnsafeMutableBufferPointer { buffer in
+    let out = buffer.baseAddress!
+    WorkerPool.shared.run(count, threads: Threads.count) { i in
+      out[i] = Result { try body(i) }
+    }
+  }
+  return try results.map { try $0!.get() }
+}

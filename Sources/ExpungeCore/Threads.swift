@@ -21,6 +21,15 @@ public enum Threads {
   /// Sets the thread count for split products and `parallelFor` (clamped to at least 1).
   public static func set(_ n: Int) { state.set(max(1, n)) }
 
+  /// Whether `tasks` equal pieces of work keep the threads busy: at least 80 % of the thread
+  /// time of the rounds they take (2 or 4 tasks on 2 threads yes, 3 no: its last round
+  /// leaves one thread idle, and a task that runs alone could have split its own work).
+  public static func keepsBusy(tasks: Int) -> Bool {
+    let threads = count
+    let rounds = (tasks + threads - 1) / threads
+    return tasks >= 2 && Double(tasks) >= 0.8 * Double(rounds * threads)
+  }
+
   /// The default: `EXPUNGE_THREADS` when it is a positive integer, else the core count.
   public static var defaultCount: Int {
     if let text = ProcessInfo.processInfo.environment["EXPUNGE_THREADS"], let n = Int(text), n > 0 {

@@ -114,20 +114,27 @@ extension Store {
   /// on the shard's rows as its row file now holds them; records each new checkpoint.
   func retrainShards(from firstStage: [Int: Int], request: Int) throws {
     let total = firstStage.values.reduce(0) { $0 + sisa.slices - $1 }
+    let report = SerializedProgress(progress)
     var done = 0
-    for (shard, from) in firstStage.sorted(by: { $0.key < $1.key }) {
+    let affected = firstStage.sorted(by: { $0.key < $1.key })
+    let retrained = try concurrentMap(affected.count) { i in
+      let (shard, from) = affected[i]
       let previous =
         from == 0
         ? nil : try CheckpointFiles.read(layout.checkpoint(shard: shard, stage: from - 1))
-      let retrained = try SISAEnsemble.trainShard(
+      return try SISAEnsemble.trainShard(
         shard, from: from, previous: previous, data: try shardRows(shard),
         configuration: configuration, sisa: sisa, featureCount: featureCount,
         classCount: classCount
       ) { _ in
-        done += 1
-        self.progress?(done, total)
+        report.call {
+          done += 1
+          $0?(done, total)
+        }
       }
-      for (i, checkpoint) in retrained.enumerated() {
+    }
+    for ((shard, from), stages) in zip(affected, retrained) {
+      for (i, checkpoint) in stages.enumerated() {
         try CheckpointFiles.write(
           checkpoint, to: layout.checkpoint(shard: shard, stage: from + i), metadata: metadata)
         try ledger.recordCheckpoint(shard: shard, stage: from + i, request: request)

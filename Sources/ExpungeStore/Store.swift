@@ -49,9 +49,17 @@ public final class Store {
       classNames: classNames, classSelection: classSelection)
     guard !deferTraining else { return store }
     let stages = sisa.shards * sisa.slices
-    for k in 0..<sisa.shards {
-      try store.trainShard(k) { r in progress?(k * sisa.slices + r + 1, stages) }
+    let report = SerializedProgress(progress)
+    var done = 0
+    let trained = try concurrentMap(sisa.shards) { k in
+      try store.trainedShard(k) { _ in
+        report.call {
+          done += 1
+          $0?(done, stages)
+        }
+      }
     }
+    for (k, checkpoints) in trained.enumerated() { try store.record(checkpoints, shard: k) }
     try store.finishTraining()
     return store
   }
@@ -146,10 +154,19 @@ public final class Store {
   /// Trains every stage of shard `shard` from scratch on its rows, writes its checkpoints and
   /// marks it done in the ledger, with the numeric environment that trained it.
   func trainShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws {
-    let checkpoints = try SISAEnsemble.trainShard(
+    try record(try trainedShard(shard, stageDone: stageDone), shard: shard)
+  }
+
+  /// Every stage of shard `shard` trained from scratch on its rows; nothing written.
+  func trainedShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws -> [SISACheckpoint] {
+    try SISAEnsemble.trainShard(
       shard, from: 0, previous: nil, data: try shardRows(shard), configuration: configuration,
-      sisa: sisa,
-      featureCount: featureCount, classCount: classCount, progress: stageDone)
+      sisa: sisa, featureCount: featureCount, classCount: classCount, progress: stageDone)
+  }
+
+  /// Writes shard `shard`'s checkpoints and marks it done in the ledger, with the numeric
+  /// environment that trained it.
+  func record(_ checkpoints: [SISACheckpoint], shard: Int) throws {
     for (r, checkpoint) in checkpoints.enumerated() {
       try CheckpointFiles.write(
         checkpoint, to: layout.checkpoint(shard: shard, stage: r), metadata: metadata)

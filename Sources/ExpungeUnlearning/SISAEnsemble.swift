@@ -41,10 +41,12 @@ public struct SISAEnsemble: Sendable {
       featureCount: data.featureCount, classCount: data.classCount, data: data,
       checkpoints: [])
     let partition = ensemble.assignment.partition(data)
-    ensemble.checkpoints = try (0..<sisa.shards).map { k in
-      try ensemble.trainer(shard: k).train(
-        from: 0, previous: nil, stageDone: { progress?(k, $0) }
-      ) { r in ensemble.stageData(partition, shard: k, stage: r) }
+    let report = SerializedProgress(progress)
+    let trained = ensemble
+    ensemble.checkpoints = try concurrentMap(sisa.shards) { k in
+      try trained.trainer(shard: k).train(
+        from: 0, previous: nil, stageDone: { stage in report.call { $0?(k, stage) } }
+      ) { r in trained.stageData(partition, shard: k, stage: r) }
     }
     return ensemble
   }
@@ -158,12 +160,17 @@ public struct SISAEnsemble: Sendable {
     var next = self
     next.data = data.removing(ids: removing)
     let partition = next.assignment.partition(next.data)
-    for (k, from) in firstStage.sorted(by: { $0.key < $1.key }) {
+    let affected = firstStage.sorted(by: { $0.key < $1.key })
+    let source = next
+    let retrained = try concurrentMap(affected.count) { i in
+      let (k, from) = affected[i]
       let previous = from == 0 ? nil : checkpoints[k][from - 1]
-      let retrained = try next.trainer(shard: k).train(from: from, previous: previous) { r in
-        next.stageData(partition, shard: k, stage: r)
+      return try source.trainer(shard: k).train(from: from, previous: previous) { r in
+        source.stageData(partition, shard: k, stage: r)
       }
-      next.checkpoints[k] = Array(checkpoints[k][0..<from]) + retrained
+    }
+    for ((k, from), stages) in zip(affected, retrained) {
+      next.checkpoints[k] = Array(checkpoints[k][0..<from]) + stages
     }
     next.forgotten.formUnion(removing)
     self = next

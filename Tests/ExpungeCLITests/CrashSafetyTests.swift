@@ -114,12 +114,17 @@ struct CrashSafetyTests {
     let trained = try Self.run(Self.trainArguments(base, method: method))
     try #require(trained.status == 0)
 
-    // The uninterrupted run, and how long it takes.
+    // The uninterrupted run, and how long it takes: the fastest of three, so that one slow
+    // run on a busy machine does not spread the kills past the end of most runs.
+    var duration = Double.infinity
     let reference = work.appendingPathComponent("reference")
-    try FileManager.default.copyItem(at: base, to: reference)
-    let clock = Date()
-    try #require(try Self.run(Self.forgetArguments(reference, method: method)).status == 0)
-    let duration = Date().timeIntervalSince(clock)
+    for _ in 0..<3 {
+      try? FileManager.default.removeItem(at: reference)
+      try FileManager.default.copyItem(at: base, to: reference)
+      let clock = Date()
+      try #require(try Self.run(Self.forgetArguments(reference, method: method)).status == 0)
+      duration = min(duration, Date().timeIntervalSince(clock))
+    }
     let expected = Self.comparable(Self.contents(reference))
 
     let data = try DatasetCatalog.load(Self.dataSpec)
