@@ -17,6 +17,18 @@ public struct SolverReport: Sendable, Equatable, Codable {
   public var seconds: Double
 }
 
+/// The arithmetic of an objective's n × d products (`ConvexObjective.precision`).
+///
+/// `.single` runs them through sgemm / sgemv on the stored `Float` data with θ rounded to
+/// `Float`: the fast path (twice the SIMD lanes of double), whose rounding leaves ‖∇L‖ a
+/// floor near 2⁻²⁴ times the gradient's terms. `.double` converts each row block of X to
+/// `Double` as it is read and runs dgemm / dgemv with θ as it is: the floor falls by the
+/// ratio of the unit roundoffs, 2⁻²⁹ ≈ 2·10⁻⁹.
+public enum ProductPrecision: String, Sendable, Codable, CaseIterable {
+  case single
+  case double
+}
+
 /// A fitted model trained by a convex solver.
 public protocol ConvexClassifier: Classifier {
   /// How training ended; nil for a model rebuilt from a file.
