@@ -10,14 +10,23 @@ import ExpungeData
 /// where `cᵢ` are optional row weights (all 1 by default; 0 drops a row without copying the
 /// data — how certified removal and influence functions evaluate "the data minus F").
 ///
-/// Precision: the n×d products run in single precision through sgemm (their accumulation
-/// error, ~√n·2⁻²⁴ relative, is far below any tolerance we stop at); sums over rows, θ, the
-/// gradient and the Hessian are `Double`.
+/// Precision: by default the n×d products run in single precision through sgemm, on the
+/// stored `Float` data with θ rounded to `Float`; sums over rows, θ, the gradient and the
+/// Hessian are `Double`. Rounding θ and the products leaves ‖∇L‖ a floor of roughly
+/// 2⁻²⁴ times the size of the gradient's terms (|∂ℓ/∂z|·|x| summed over rows); a solver asked
+/// for a tolerance below it continues with `withPrecision(.double)`, whose products run in
+/// dgemm / dgemv on row blocks of X converted as they are read (`ConvexTraining.solve`).
 public protocol ConvexObjective: Sendable {
   /// Number of parameters p.
   var parameterCount: Int { get }
   /// λ.
   var l2: Double { get }
+  /// The arithmetic of the products behind `valueAndGradient` (default `.single`).
+  var precision: ProductPrecision { get }
+  /// The same objective with `valueAndGradient`'s products in `precision`, or nil when it has
+  /// no such path. Value and gradient agree between precisions up to the single-precision
+  /// rounding; the minimizer is the same.
+  func withPrecision(_ precision: ProductPrecision) -> (any ConvexObjective)?
   /// L(θ) and ∇L(θ).
   func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (
     value: Double, gradient: [Double]
@@ -35,6 +44,10 @@ public protocol ConvexObjective: Sendable {
 }
 
 extension ConvexObjective {
+  public var precision: ProductPrecision { .single }
+  public func withPrecision(_ precision: ProductPrecision) -> (any ConvexObjective)? {
+    precision == self.precision ? self : nil
+  }
   public func inverseHessianApproximation(_ theta: [Double], rowWeights: [Float]?)
     -> InverseHessianApproximation?
   { nil }

@@ -36,36 +36,95 @@ enum ConvexTraining {
     }
   }
 
-  /// Runs the configured solver on `objective` from `start` (θ = 0 by default).
+  /// Runs the configured solver on `objective` from `start` (θ = 0 by default): Newton for
+  /// `.newton`, or `.auto` with p ≤ 2 000 parameters; L-BFGS preconditioned by the objective's
+  /// `inverseHessianApproximation` otherwise.
+  ///
+  /// The solve starts in the objective's own precision (single for the models' objectives:
+  /// the fast path). Each time its `StagnationMonitor` finds ‖∇L‖ stalled above `tolerance`,
+  /// the rounding error of the single-precision gradient is measured at the best iterate,
+  ///
+  ///     e = ‖∇L_single(θ) − ∇L_double(θ)‖,
+  ///
+  /// and the solver stops only if ‖∇L‖ ≤ 4e: it has reached what single precision resolves
+  /// (otherwise it was merely slow, and goes on). The solve then continues from that iterate
+  /// with `objective.withPrecision(.double)` and the iterations left, where the rounding
+  /// error is taken as e·2⁻²⁹ (the ratio of the two unit roundoffs); if that stalls too, it
+  /// stops with `stop == .stagnated` and the floor it reached. The report counts the
+  /// iterations, evaluations and seconds of both phases.
+  ///
+  /// - Parameters:
+  ///   - tolerance: stop at ‖∇L‖ ≤ tolerance in `gradientNorm` (> 0).
+  ///   - maxIterations: the cap on the iterations of both phases together (≥ 1).
+  /// - Complexity: per iteration, Newton one Hessian (O(n·p²)) and one factorization (p³/3);
+  ///   L-BFGS one or a few evaluations (O(n·p)) and O(memory·p). A double-precision
+  ///   evaluation costs about twice a single-precision one; each stall check costs one.
   static func solve(
     _ objective: any ConvexObjective, solver: ConvexSolver, tolerance: Double,
     gradientNorm: GradientNorm, maxIterations: Int, start: [Double]? = nil,
     observer: TrainingObserver?
   ) throws -> (theta: [Double], report: SolverReport) {
+    let clock = Date()
     let p = objective.parameterCount
     let useNewton = solver == .newton || (solver == .auto && p <= 2_000)
-    let report: (Int, Double, Double) -> Void = { iteration, value, gNorm in
-      observer?(
-        TrainingProgress(
-          unit: "iteration", completed: iteration, total: maxIterations, loss: value,
-          gradientNorm: gNorm))
-    }
     let start = start ?? [Double](repeating: 0, count: p)
     precondition(start.count == p, "solve: start has \(start.count) values, expected \(p)")
-    if useNewton {
-      return try NewtonSolver(
-        tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: maxIterations
-      )
-      .minimize(objective, from: start, observer: report)
+    func run(
+      _ objective: any ConvexObjective, from start: [Double], iterationsBefore: Int,
+      roundingError: (([Double], [Double]) -> Double)?
+    ) throws -> (theta: [Double], report: SolverReport) {
+      let report: (Int, Double, Double) -> Void = { iteration, value, gNorm in
+        observer?(
+          TrainingProgress(
+            unit: "iteration", completed: iterationsBefore + iteration, total: maxIterations,
+            loss: value, gradientNorm: gNorm))
+      }
+      let budget = maxIterations - iterationsBefore
+      var result: (theta: [Double], report: SolverReport)
+      if useNewton {
+        result = try NewtonSolver(
+          tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: budget
+        )
+        .minimize(objective, from: start, observer: report, roundingError: roundingError)
+      } else {
+        result = try LBFGS(
+          tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: budget
+        )
+        .minimize(
+          start, preconditioner: objective.inverseHessianApproximation(start, rowWeights: nil),
+          observer: report, roundingError: roundingError
+        ) { objective.valueAndGradient($0, rowWeights: nil) }
+      }
+      result.report.precision = objective.precision
+      return result
     }
-    let lbfgs = LBFGS(
-      tolerance: tolerance, gradientNorm: gradientNorm, maxIterations: maxIterations)
-    return try lbfgs.minimize(
-      start, preconditioner: objective.inverseHessianApproximation(start, rowWeights: nil),
-      observer: report
-    ) {
-      objective.valueAndGradient($0, rowWeights: nil)
+
+    let precise = objective.precision == .single ? objective.withPrecision(.double) : nil
+    var checks = 0  // double-precision evaluations spent measuring e
+    /// e = ‖∇L_single(θ) − ∇L_double(θ)‖ for the single-precision gradient g at θ.
+    func singleRounding(_ theta: [Double], _ g: [Double]) -> Double {
+      checks += 1
+      let exact = precise!.gradient(theta)
+      return gradientNorm.of((0..<p).map { g[$0] - exact[$0] })
     }
+    var (theta, report) = try run(
+      objective, from: start, iterationsBefore: 0,
+      roundingError: precise == nil ? nil : singleRounding)
+    guard report.stop == .stagnated, report.iterations < maxIterations, let precise else {
+      report.evaluations += checks
+      report.seconds = Date().timeIntervalSince(clock)
+      return (theta, report)
+    }
+    // e at the point the double-precision phase starts from, scaled to double's roundoff.
+    let doubleFloor = singleRounding(theta, objective.gradient(theta)) * 0x1p-29
+    var second: SolverReport
+    (theta, second) = try run(
+      precise, from: theta, iterationsBefore: report.iterations,
+      roundingError: { _, _ in doubleFloor })
+    second.iterations += report.iterations
+    second.evaluations += report.evaluations + checks + 1
+    second.seconds = Date().timeIntervalSince(clock)
+    return (theta, second)
   }
 
   /// Checks that saved parameters have the views `layout` implies.

@@ -9,19 +9,31 @@ import Foundation
 /// conditions (`acceptsStep`). A pair enters the memory only when sᵀy > 10⁻¹⁰‖s‖‖y‖
 /// (the curvature condition that keeps the implicit Hessian positive definite); strictly
 /// convex objectives (λ > 0) always satisfy it.
+///
+/// Stops at ‖∇L‖ ≤ `tolerance` (`.converged`), after `maxIterations` (`.iterationLimit`), or
+/// at the floor of the objective's arithmetic (`.stagnated`, returning the iterate with the
+/// smallest ‖∇L‖): when no step along a direction is acceptable, or when ‖∇L‖ has not halved
+/// in `stagnationWindow` iterations and is within a few times its rounding error
+/// (`StagnationMonitor`). L-BFGS's gradient norm wanders by factors of 2–5 from one
+/// iteration to the next, so its window is long.
 struct LBFGS {
   var memory = 10
   var tolerance: Double
   var gradientNorm: GradientNorm = .l2
   var maxIterations: Int
+  /// Iterations without progress that make a stall (`StagnationMonitor`); default 20.
+  var stagnationWindow = 20
 
   /// Minimizes `f` from `start`; returns θ and the report. `f` returns (value, gradient).
   /// - Parameter preconditioner: M⁻¹ ≈ ∇²L⁻¹. The initial inverse Hessian of each direction
   ///   becomes γ·M⁻¹ instead of γ·I, with γ = sᵀy / yᵀM⁻¹y (Nocedal & Wright §7.2), so the
   ///   memory only has to learn what M misses.
+  /// - Parameter roundingError: e(θ, g), the rounding error of the gradient g that `f`
+  ///   computed at θ; nil takes every stall for the floor.
   func minimize(
     _ start: [Double], preconditioner: InverseHessianApproximation? = nil,
     observer: ((Int, Double, Double) -> Void)? = nil,
+    roundingError: (([Double], [Double]) -> Double)? = nil,
     _ f: ([Double]) -> (value: Double, gradient: [Double])
   ) throws -> (theta: [Double], report: SolverReport) {
     let clock = Date()
@@ -33,6 +45,9 @@ struct LBFGS {
     var rhoHistory: [Double] = []
     var iterations = 0
     var gNorm = gradientNorm.of(gradient)
+    var monitor = StagnationMonitor(window: stagnationWindow, roundingError: roundingError)
+    _ = monitor.reachedFloor(theta, value: value, gradient: gradient, norm: gNorm)
+    var stagnated = false
     while gNorm > tolerance && iterations < maxIterations {
       guard value.isFinite && gNorm.isFinite else {
         throw ModelError.diverged(model: "L-BFGS", reason: "the objective became \(value)")
@@ -75,8 +90,11 @@ struct LBFGS {
       let search = backtrackingLineSearch(
         from: theta, value: value, gradient: gradient, direction: direction, evaluate: f)
       evaluations += search.evaluations
-      // No decrease possible at this precision: we are done.
-      guard let (next, trialValue, trialGradient) = search.point else { break }
+      // No acceptable step at this precision: the floor.
+      guard let (next, trialValue, trialGradient) = search.point else {
+        stagnated = true
+        break
+      }
       let s = zip(next, theta).map { $0 - $1 }
       let y = zip(trialGradient, gradient).map { $0 - $1 }
       let sy = dot(s, y)
@@ -94,13 +112,24 @@ struct LBFGS {
       gNorm = gradientNorm.of(gradient)
       iterations += 1
       observer?(iterations, value, gNorm)
+      if gNorm > tolerance
+        && monitor.reachedFloor(theta, value: value, gradient: gradient, norm: gNorm)
+      {
+        stagnated = true
+        break
+      }
+    }
+    let converged = gNorm <= tolerance
+    if stagnated, let best = monitor.best, best.norm < gNorm {
+      (theta, value, gNorm) = (best.theta, best.value, best.norm)
     }
     return (
       theta,
       SolverReport(
         solver: "lbfgs", iterations: iterations, evaluations: evaluations, objective: value,
-        gradientNorm: gNorm, converged: gNorm <= tolerance,
-        seconds: Date().timeIntervalSince(clock))
+        gradientNorm: gNorm, converged: converged, seconds: Date().timeIntervalSince(clock),
+        stop: converged ? .converged : stagnated ? .stagnated : .iterationLimit,
+        floor: stagnated && !converged ? gNorm : nil)
     )
   }
 }

@@ -43,3 +43,83 @@ public func backtrackingLineSearch(
   }
   return (nil, 40)
 }
+
+/// Tells an iterative solver when it has reached the floor of its arithmetic — the smallest
+/// ‖∇L‖ the rounding of the objective's products lets it resolve — and keeps the iterate with
+/// the smallest ‖∇L‖, which the solver returns when it stops there.
+///
+/// An iteration makes progress when it takes ‖∇L‖ below `factor` times the reference r (the
+/// norm at the last progress, initially the starting norm), or lowers the objective by more
+/// than `valueSlack`·|L| below the value at r. After `window` iterations in a row without
+/// progress the solve has stalled, and the floor test decides:
+///
+///     progress  ⇔  ‖∇L_k‖ ≤ factor·r   or   L_k < L_r − valueSlack·|L_r|
+///     at floor  ⇔  stalled   and   min_k ‖∇L_k‖ ≤ margin·e(θ_best)
+///
+/// where e(θ) is the rounding error of the computed gradient at θ (`roundingError`). A stall
+/// far above e is a slow stretch (L-BFGS's gradient norm often wanders for dozens of
+/// iterations while the objective falls by less than any slack that stays above rounding),
+/// and the window starts again. Without `roundingError` a stall counts as the floor.
+///
+/// The objective clause keeps Newton's damped phase, where ‖∇L‖ may rise while L falls, from
+/// stalling; the slack lies above the rounding of a single-precision loss (a few 10⁻⁷
+/// relative), so an iterate that wanders at the floor does not pass for progress.
+struct StagnationMonitor {
+  /// Iterations without progress that make a stall (≥ 1).
+  let window: Int
+  /// The share of r a norm must reach to be progress, in (0, 1).
+  let factor: Double
+  /// The relative decrease of L that is progress.
+  let valueSlack: Double
+  /// How many times e(θ) ‖∇L‖ may be and still count as the floor.
+  let margin: Double
+  /// e(θ, g): the error of the computed gradient g at θ, in the tolerance's norm.
+  let roundingError: (([Double], [Double]) -> Double)?
+
+  /// The recorded iterate with the smallest ‖∇L‖.
+  private(set) var best: (theta: [Double], value: Double, gradient: [Double], norm: Double)?
+  private var reference = (norm: Double.infinity, value: Double.infinity)
+  private var withoutProgress = 0
+
+  /// - Parameters:
+  ///   - window: iterations without progress that make a stall (≥ 1).
+  ///   - factor: the share of r a norm must reach to be progress, in (0, 1); default 1/2.
+  ///   - valueSlack: the relative decrease of L that is progress; default 10⁻⁶, the increase
+  ///     `acceptsStep` lets pass as rounding.
+  ///   - margin: ‖∇L‖ ≤ margin·e counts as the floor; default 4.
+  ///   - roundingError: e(θ, g), or nil to take every stall for the floor.
+  init(
+    window: Int, factor: Double = 0.5, valueSlack: Double = 1e-6, margin: Double = 4,
+    roundingError: (([Double], [Double]) -> Double)?
+  ) {
+    precondition(window >= 1, "StagnationMonitor: window is \(window), expected ≥ 1")
+    precondition(factor > 0 && factor < 1, "StagnationMonitor: factor is \(factor), not in (0, 1)")
+    self.window = window
+    self.factor = factor
+    self.valueSlack = valueSlack
+    self.margin = margin
+    self.roundingError = roundingError
+  }
+
+  /// Records an iterate (the start first); returns whether the solve is now at the floor.
+  /// - Complexity: O(p), plus one `roundingError` call at each stall.
+  mutating func reachedFloor(
+    _ theta: [Double], value: Double, gradient: [Double], norm: Double
+  ) -> Bool {
+    if norm < best?.norm ?? .infinity { best = (theta, value, gradient, norm) }
+    if norm <= factor * reference.norm
+      || value < reference.value - valueSlack * abs(reference.value)
+      || reference.norm == .infinity
+    {
+      reference = (norm, value)
+      withoutProgress = 0
+      return false
+    }
+    withoutProgress += 1
+    guard withoutProgress >= window else { return false }
+    guard let roundingError, let best else { return true }
+    if best.norm <= margin * roundingError(best.theta, best.gradient) { return true }
+    withoutProgress = 0
+    return false
+  }
+}

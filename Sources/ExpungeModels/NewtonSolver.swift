@@ -11,15 +11,28 @@ import Foundation
 /// has no component along such flat directions, so the step is unaffected there. For a strictly convex objective the
 /// Hessian is positive definite and the method converges quadratically near the optimum,
 /// typically in under 15 iterations.
+///
+/// Stops at ‖∇L‖ ≤ `tolerance` (`.converged`), after `maxIterations` (`.iterationLimit`), or
+/// at the floor of the objective's arithmetic (`.stagnated`, returning the iterate with the
+/// smallest ‖∇L‖): when no step along the Newton direction is acceptable, or when two steps
+/// in a row have not halved ‖∇L‖ and it is within a few times its rounding error
+/// (`StagnationMonitor`). Near the optimum every exact Newton step squares the error, so
+/// two steps without halving already mean the gradient is mostly rounding.
 /// - Complexity: per iteration, one Hessian (O(n·p²)) and one factorization (p³/3).
 struct NewtonSolver {
   var tolerance: Double
   var gradientNorm: GradientNorm = .l2
   var maxIterations: Int
+  /// Iterations without progress that make a stall (`StagnationMonitor`); default 2.
+  var stagnationWindow = 2
 
+  /// Minimizes `objective` from `start`; returns θ and the report.
+  /// - Parameter roundingError: e(θ, g), the rounding error of the gradient g the objective
+  ///   computed at θ; nil takes every stall for the floor.
   func minimize(
     _ objective: any ConvexObjective, from start: [Double],
-    observer: ((Int, Double, Double) -> Void)? = nil
+    observer: ((Int, Double, Double) -> Void)? = nil,
+    roundingError: (([Double], [Double]) -> Double)? = nil
   ) throws -> (theta: [Double], report: SolverReport) {
     let clock = Date()
     let p = objective.parameterCount
@@ -28,6 +41,9 @@ struct NewtonSolver {
     var evaluations = 1
     var iterations = 0
     var gNorm = gradientNorm.of(gradient)
+    var monitor = StagnationMonitor(window: stagnationWindow, roundingError: roundingError)
+    _ = monitor.reachedFloor(theta, value: value, gradient: gradient, norm: gNorm)
+    var stagnated = false
     while gNorm > tolerance && iterations < maxIterations {
       let h = objective.hessian(theta, rowWeights: nil)
       let factor = try Self.factorWithShift(h, p: p)
@@ -38,21 +54,35 @@ struct NewtonSolver {
         from: theta, value: value, gradient: gradient, direction: direction
       ) { objective.valueAndGradient($0, rowWeights: nil) }
       evaluations += search.evaluations
-      guard let point = search.point else { break }
+      guard let point = search.point else {
+        stagnated = true
+        break
+      }
       (theta, value, gradient) = point
       gNorm = gradientNorm.of(gradient)
       iterations += 1
       observer?(iterations, value, gNorm)
+      if gNorm > tolerance
+        && monitor.reachedFloor(theta, value: value, gradient: gradient, norm: gNorm)
+      {
+        stagnated = true
+        break
+      }
     }
     guard value.isFinite else {
       throw ModelError.diverged(model: "Newton solver", reason: "the objective became \(value)")
+    }
+    let converged = gNorm <= tolerance
+    if stagnated, let best = monitor.best, best.norm < gNorm {
+      (theta, value, gNorm) = (best.theta, best.value, best.norm)
     }
     return (
       theta,
       SolverReport(
         solver: "newton", iterations: iterations, evaluations: evaluations, objective: value,
-        gradientNorm: gNorm, converged: gNorm <= tolerance, seconds: Date().timeIntervalSince(clock)
-      )
+        gradientNorm: gNorm, converged: converged, seconds: Date().timeIntervalSince(clock),
+        stop: converged ? .converged : stagnated ? .stagnated : .iterationLimit,
+        floor: stagnated && !converged ? gNorm : nil, precision: objective.precision)
     )
   }
 

@@ -20,8 +20,23 @@ public struct PerturbedLogisticObjective: ConvexObjective {
     self.perturbation = perturbation
   }
 
+  private init(base: LogisticObjective, perturbation: [Double]) {
+    self.base = base
+    self.perturbation = perturbation
+  }
+
   public var parameterCount: Int { base.parameterCount }
   public var l2: Double { base.l2 }
+  public var precision: ProductPrecision { base.precision }
+
+  /// The same objective over `base.withPrecision(precision)`; b is added in `Double` either way.
+  public func withPrecision(_ precision: ProductPrecision) -> (any ConvexObjective)? {
+    PerturbedLogisticObjective(
+      base: LogisticObjective(
+        data: base.data, l2: base.l2, fitIntercept: base.fitIntercept, precision: precision),
+      perturbation: perturbation)
+  }
+
   var n: Double { Double(max(base.data.count, 1)) }
 
   public func valueAndGradient(_ theta: [Double], rowWeights: [Float]?) -> (

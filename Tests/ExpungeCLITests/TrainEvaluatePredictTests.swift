@@ -141,6 +141,51 @@ struct TrainEvaluatePredictTests {
     #expect(saved.contains("\"toleranceNorm\" : \"max\""))
   }
 
+  /// A tolerance below what even double precision resolves: the solver stops at its floor
+  /// and says so — one line on stderr, the summary's solver line, and `--json`'s fields. A
+  /// reachable tolerance prints nothing on stderr.
+  @Test func solverFloorIsReported() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let options = ["--data", Self.data, "--model", "softmax", "--solver", "newton", "--quiet"]
+    let floor = expunge(
+      ["train", "--tolerance", "1e-30", "--out", dir.appendingPathComponent("a").path] + options)
+    #expect(floor.status == 0, "\(floor.err)")
+    let lines = floor.err.split(separator: "\n", omittingEmptySubsequences: false)
+    #expect(lines.count == 2 && lines[1].isEmpty, "one line: \(floor.err)")
+    let warning = try Regex(
+      "expunge: newton stopped at ‖∇L‖ = [1-9]\\.[0-9]e-[0-9]+, the floor of double-precision products on this data; --tolerance 1e-30 is below it"
+    )
+    #expect(try warning.wholeMatch(in: String(lines[0])) != nil, "\(lines[0])")
+    #expect(
+      floor.out.contains(
+        ", the floor of double-precision products (not converged: --tolerance 1e-30 is below it)"),
+      "\(floor.out)")
+
+    let json = expunge(
+      ["train", "--tolerance", "1e-30", "--json", "--out", dir.appendingPathComponent("b").path]
+        + options)
+    #expect(json.status == 0 && json.err.hasPrefix("expunge: newton stopped at"), "\(json.err)")
+    let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+    let solver = try #require(object?["solver"] as? [String: Any])
+    #expect(solver["converged"] as? Bool == false)
+    #expect(solver["stop"] as? String == "stagnated")
+    #expect(solver["precision"] as? String == "double")
+    #expect(solver["tolerance"] as? Double == 1e-30)
+    let reached = try #require(solver["floor"] as? Double)
+    #expect(reached == solver["gradientNorm"] as? Double && reached < 1e-12)
+
+    let reachable = expunge(
+      ["train", "--json", "--out", dir.appendingPathComponent("c").path] + options)
+    #expect(reachable.status == 0 && reachable.err.isEmpty, "\(reachable.err)")
+    let converged =
+      try JSONSerialization.jsonObject(with: Data(reachable.out.utf8))
+      as? [String: Any]
+    let summary = try #require(converged?["solver"] as? [String: Any])
+    #expect(summary["stop"] as? String == "converged" && summary["converged"] as? Bool == true)
+    #expect(summary["precision"] as? String == "single" && summary["floor"] == nil)
+  }
+
   @Test func classSelectionTravelsWithTheModel() throws {
     let dir = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -157,6 +157,51 @@ enum TrainCommand: Command {
     var iterations: Int
     var gradientNorm: Double
     var converged: Bool
+    /// `converged`, `iteration-limit` or `stagnated` (at the floor of `precision`).
+    var stop: SolverStop
+    /// With `stagnated`: the ‖∇L‖ reached, the floor of `precision`'s products on this data.
+    var floor: Double?
+    /// `single`, or `double` when single-precision products could not reach the tolerance.
+    var precision: ProductPrecision
+    var tolerance: Double?
+    var toleranceNorm: GradientNorm?
+
+    init(_ report: SolverReport, configuration: ModelConfiguration) {
+      solver = report.solver
+      iterations = report.iterations
+      gradientNorm = report.gradientNorm
+      converged = report.converged
+      stop = report.stop
+      floor = report.floor
+      precision = report.precision
+      switch configuration {
+      case .softmax(let c): (tolerance, toleranceNorm) = (c.tolerance, c.toleranceNorm)
+      case .logistic(let c): (tolerance, toleranceNorm) = (c.tolerance, c.toleranceNorm)
+      default: break
+      }
+    }
+
+    /// ‖∇L‖, or ‖∇L‖∞ for the max norm.
+    var normSymbol: String { toleranceNorm == .max ? "‖∇L‖∞" : "‖∇L‖" }
+
+    /// The line `train` prints on stderr when the solver stopped at its floor: "expunge:
+    /// newton stopped at ‖∇L‖ = 2.8e-16, the floor of double-precision products on this data;
+    /// --tolerance 1e-18 is below it".
+    var floorWarning: String? {
+      guard stop == .stagnated else { return nil }
+      let below = tolerance.map { "; --tolerance \(compact($0)) is below it" } ?? ""
+      return
+        "expunge: \(solver) stopped at \(normSymbol) = \(compact(floor ?? gradientNorm, digits: 1)), the floor of \(precision.rawValue)-precision products on this data\(below)"
+    }
+  }
+
+  /// `x` in the shortest scientific form: 1e-18, 2.8e-16 (`digits` after the point).
+  static func compact(_ x: Double, digits: Int? = nil) -> String {
+    let text = digits.map { String(format: "%.\($0)e", x) } ?? "\(x)"
+    guard let e = text.firstIndex(where: { $0 == "e" || $0 == "E" }),
+      let exponent = Int(text[text.index(after: e)...])
+    else { return text }
+    return "\(text[..<e])e\(exponent)"
   }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
@@ -216,10 +261,9 @@ enum TrainCommand: Command {
     let trainingAccuracy = model.accuracy(train.features, labels: train.labels)
     let validationAccuracy = validation.map { model.accuracy($0.features, labels: $0.labels) }
     let solver = (model as? any ConvexClassifier)?.solverReport.map {
-      SolverSummary(
-        solver: $0.solver, iterations: $0.iterations, gradientNorm: $0.gradientNorm,
-        converged: $0.converged)
+      SolverSummary($0, configuration: configuration)
     }
+    if let warning = solver?.floorWarning { console.printError(warning) }
     var metadata = ModelMetadata(expungeVersion: ExpungeCommandLine.version)
     metadata.trainingSource = data.source
     metadata.trainingRows = train.count
@@ -295,11 +339,23 @@ enum TrainCommand: Command {
     if let s = r.solver, s.solver == "closed-form" {
       console.print("  solver               closed form (Cholesky)")
     } else if let s = r.solver {
+      let outcome: String
+      switch s.stop {
+      case .converged:
+        outcome = s.precision == .double ? ", in double precision" : ""
+      case .iterationLimit:
+        outcome =
+          (s.precision == .double ? ", in double precision" : "")
+          + " (not converged: raise --max-iter)"
+      case .stagnated:
+        outcome =
+          ", the floor of \(s.precision.rawValue)-precision products (not converged: "
+          + (s.tolerance.map { "--tolerance \(compact($0)) is below it)" } ?? "below the tolerance)")
+      }
       console.print(
         String(
-          format: "  solver               %@, %d iterations, ‖∇L‖ = %.2e%@", s.solver, s.iterations,
-          s.gradientNorm,
-          s.converged ? "" : " (not converged: raise --max-iter)"))
+          format: "  solver               %@, %d iterations, %@ = %.2e%@", s.solver, s.iterations,
+          s.normSymbol, s.gradientNorm, outcome))
     }
     console.print(String(format: "  training accuracy    %.4f", r.trainingAccuracy))
     if let v = r.validationAccuracy {
