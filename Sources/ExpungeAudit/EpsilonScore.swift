@@ -1,3 +1,4 @@
+import ExpungeCore
 import ExpungeData
 import Foundation
 
@@ -106,7 +107,8 @@ public struct EpsilonScore: Sendable, Equatable, Codable {
 extension EpsilonScore {
   /// Runs the whole pipeline `models` times each way — train and unlearn, and retrain
   /// without the forgotten rows — with seeds derived from `seed`, and scores the two
-  /// samples of logit-scaled confidences on `forget`.
+  /// samples of logit-scaled confidences on `forget`. The runs may train side by side on
+  /// several threads (`concurrentMap`): `unlearn` and `retrain` must be safe to call so.
   /// - Parameters:
   ///   - unlearn: trains on every original row with the given seed, then unlearns.
   ///   - retrain: trains on the kept rows with the given seed.
@@ -118,16 +120,20 @@ extension EpsilonScore {
       MembershipSignal.logitScaledConfidence(
         model.posteriors(forget.features), labels: forget.labels)
     }
-    var unlearned: [[Double]] = []
-    var retrained: [[Double]] = []
-    for k in 0..<models {
-      unlearned.append(
-        confidences(try unlearn(ReferenceSeeds.seed(seed, role: "epsilon-unlearned", model: k))))
-      progress?()
-      retrained.append(
-        confidences(try retrain(ReferenceSeeds.seed(seed, role: "epsilon-retrained", model: k))))
-      progress?()
+    // Run j is model j/2, unlearned when j is even, retrained when odd; the runs are
+    // independent (each its own seed), so they train side by side.
+    let report = SerializedProgress(progress)
+    let runs = try concurrentMap(2 * models) { j in
+      let k = j / 2
+      let model =
+        j.isMultiple(of: 2)
+        ? try unlearn(ReferenceSeeds.seed(seed, role: "epsilon-unlearned", model: k))
+        : try retrain(ReferenceSeeds.seed(seed, role: "epsilon-retrained", model: k))
+      report.call { $0?() }
+      return confidences(model)
     }
-    return EpsilonScore(unlearned: unlearned, retrained: retrained)
+    return EpsilonScore(
+      unlearned: stride(from: 0, to: runs.count, by: 2).map { runs[$0] },
+      retrained: stride(from: 1, to: runs.count, by: 2).map { runs[$0] })
   }
 }

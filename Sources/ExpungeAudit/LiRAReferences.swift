@@ -13,8 +13,9 @@ public struct LiRAReferences: Sendable {
   public var memberCount: Int
   public var references: ReferenceScores
 
-  /// Trains the reference models and records their logit-scaled confidence on every
-  /// candidate; the models themselves are dropped.
+  /// Trains the reference models (side by side on several threads when that keeps them
+  /// busy: `train` must be safe to call so) and records their logit-scaled confidence on
+  /// every candidate; the models themselves are dropped.
   public static func train(
     retain: Dataset, forget: Dataset, nonMembers: Dataset, models: Int, seed: UInt64,
     train: RecipeTrainer, progress: (() -> Void)? = nil
@@ -23,11 +24,12 @@ public struct LiRAReferences: Sendable {
     var rng = SeededGenerator(seed: seed).derived("lira-inclusion")
     let included = ReferenceScores.balancedInclusion(
       models: models, rows: candidates.count, generator: &rng)
-    let scores = try (0..<models).map { k in
+    let report = SerializedProgress(progress)
+    let scores = try concurrentMap(models) { k in
       let rows = retain.appending(
         candidates.subset(candidates.ids.indices.filter { included[k][$0] }))
       let model = try train(rows, ReferenceSeeds.seed(seed, role: "lira", model: k))
-      progress?()
+      report.call { $0?() }
       return MembershipSignal.logitScaledConfidence(
         model.posteriors(candidates.features), labels: candidates.labels)
     }

@@ -93,21 +93,23 @@ public struct ShadowModelAttack: Sendable {
 }
 
 extension ShadowModelAttack {
-  /// Trains `models` shadow models by `train`, each on a seeded half of `heldOut` (rows the
-  /// target never saw), and the attack models on their outputs.
+  /// Trains `models` shadow models by `train` (side by side on several threads when that
+  /// keeps them busy: `train` must be safe to call so), each on a seeded half of `heldOut`
+  /// (rows the target never saw), and the attack models on their outputs.
   public static func train(
     heldOut: Dataset, models: Int, seed: UInt64, train: RecipeTrainer,
     progress: (() -> Void)? = nil
   ) throws -> ShadowModelAttack {
     var rng = SeededGenerator(seed: seed).derived("shadow-halves")
-    let shadows = try (0..<models).map { k in
-      let order = rng.permutation(heldOut.count)
-      let half = heldOut.count / 2
-      let members = heldOut.subset(order[..<half].sorted())
+    let half = heldOut.count / 2
+    let orders = (0..<models).map { _ in rng.permutation(heldOut.count) }
+    let report = SerializedProgress(progress)
+    let shadows = try concurrentMap(models) { k in
+      let members = heldOut.subset(orders[k][..<half].sorted())
       let shadow = Shadow(
         model: try train(members, ReferenceSeeds.seed(seed, role: "shadow", model: k)),
-        members: members, nonMembers: heldOut.subset(order[half...].sorted()))
-      progress?()
+        members: members, nonMembers: heldOut.subset(orders[k][half...].sorted()))
+      report.call { $0?() }
       return shadow
     }
     return try ShadowModelAttack(shadows: shadows, classCount: heldOut.classCount)

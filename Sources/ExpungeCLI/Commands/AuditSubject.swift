@@ -109,18 +109,22 @@ struct AuditSubject {
       let (c, s) = recipe(seed)
       return audited(try SISAEnsemble.fit(rows, configuration: c, sisa: s), name: "model")
     }
+    // The audit trains reference models side by side; the store is read and written by one
+    // of them at a time.
+    let cacheLock = NSLock()
     let trainRetained: (UInt64?) throws -> AuditedModel = { seed in
       // Cached under the version's kept rows; the name carries the seed.
       let name = seed.map { "retrained-" + String($0, radix: 16) } ?? "oracle"
       let (c, s) = recipe(seed)
-      if let models = try store.cachedModels(name), models.count == s.shards {
+      let cached = try cacheLock.withLock { try store.cachedModels(name) }
+      if let models = cached, models.count == s.shards {
         let sizes = ShardAssignment(shards: s.shards, slices: s.slices, seed: s.assignmentSeed)
           .partition(retain).map { $0.joined().count }
         return ensembleModel(
           models, sisa: s, sizes: sizes, name: "model", classCount: store.classCount)
       }
       let ensemble = try SISAEnsemble.fit(retain, configuration: c, sisa: s)
-      try store.cacheModels(ensemble.shardModels, name: name)
+      try cacheLock.withLock { try store.cacheModels(ensemble.shardModels, name: name) }
       return audited(ensemble, name: "model")
     }
     var subject = AuditSubject(
