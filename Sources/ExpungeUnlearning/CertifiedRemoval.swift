@@ -65,6 +65,8 @@ public struct CertifiedRemoval: Sendable {
   public static let gamma = 1 / (6 * 3.0.squareRoot())
 
   var normalized: Dataset
+  /// Every binary model's objective over `normalized` (rows outside `active` masked out).
+  var objective: PerturbedLogisticObjective
   var position: [SampleID: Int]
   var activeCount: Int
   var factors: [[Double]]
@@ -91,6 +93,7 @@ public struct CertifiedRemoval: Sendable {
     activeCount = data.count
     position = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
     normalized = CertifiedLogisticRegression.normalizedRows(data)
+    objective = Self.objective(model, normalized)
     budget = CertifiedLogisticRegression.residualBudget(model.config, models: model.modelCount)
     factors = []
     references = []
@@ -133,9 +136,17 @@ public struct CertifiedRemoval: Sendable {
   /// The rows it may still learn from, in order (a copy: for retraining and checks).
   public var data: Dataset { allRows.subset(active.indices.filter { active[$0] }) }
 
-  /// 1 for an active row, 0 for a removed one: how objectives see "the rows kept".
-  var mask: [Float] { active.map { $0 ? 1 : 0 } }
-  var totalPenalty: Double { model.config.totalPenalty! }
+  /// `model`'s objective (its Λ and b) over `rows`.
+  static func objective(_ model: CertifiedLogisticRegression, _ rows: Dataset)
+    -> PerturbedLogisticObjective
+  {
+    PerturbedLogisticObjective(
+      data: rows, totalPenalty: model.config.totalPenalty!,
+      perturbations: (0..<model.modelCount).map {
+        CertifiedLogisticRegression.perturbation(
+          model.config, model: $0, featureCount: model.featureCount)
+      })
+  }
 
   /// `refresh`, then the bounds reset to the measured residuals (after training).
   mutating func rebuild() throws {
@@ -153,14 +164,9 @@ public struct CertifiedRemoval: Sendable {
     references = (0..<model.modelCount).map { model.weights($0) }
   }
 
-  /// The Cholesky factor of ∇²L(w; current rows) for binary model k.
+  /// The Cholesky factor of ∇²L_b(w; current rows) for binary model k.
   func factor(model k: Int, at w: [Double]) throws -> [Double] {
-    // The mean objective over the active rows (row weights 1/0) with λ = Λ/n′, times n′.
-    let n = Double(activeCount)
-    let objective = LogisticObjective(
-      data: CertifiedLogisticRegression.binaryTask(normalized, model: k), l2: totalPenalty / n,
-      fitIntercept: false)
-    var h = objective.hessian(w, rowWeights: mask).map { $0 * n }
+    var h = objective.hessian(model: k, at: w, keep: active)
     try LAPACK.choleskyFactor(&h, n: d)
     return h
   }
@@ -168,18 +174,7 @@ public struct CertifiedRemoval: Sendable {
   /// ∇L_b(w; current rows) of binary model k at its current weights, in double precision
   /// throughout (the certificate is about this vector), and its norm.
   public func residual(model k: Int) -> (gradient: [Double], norm: Double) {
-    let w = model.weights(k)
-    let b = CertifiedLogisticRegression.perturbation(model.config, model: k, featureCount: d)
-    var g = (0..<d).map { totalPenalty * w[$0] + b[$0] }
-    let task = CertifiedLogisticRegression.binaryTask(normalized, model: k)
-    task.features.storage.withUnsafeBufferPointer { x in
-      for i in 0..<task.count where active[i] {
-        var z = 0.0
-        for j in 0..<d { z += w[j] * Double(x[i * d + j]) }
-        let r = sigmoid(z) - Double(task.labels[i])
-        for j in 0..<d { g[j] += r * Double(x[i * d + j]) }
-      }
-    }
+    let g = objective.gradient(model: k, at: model.weights(k), keep: active)
     return (g, Self.norm(g))
   }
 
@@ -321,6 +316,7 @@ public struct CertifiedRemoval: Sendable {
     var draw = SeededGenerator(seed: config.perturbationSeed).derived("certified-retrain")
     config.perturbationSeed = draw.next()
     model = try CertifiedLogisticRegression.fit(data, config: config)
+    objective = Self.objective(model, normalized)
     retrains += 1
     try rebuild()
   }
