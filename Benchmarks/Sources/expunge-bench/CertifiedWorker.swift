@@ -25,7 +25,9 @@ enum CertifiedWorker {
     let trainSeconds = Date().timeIntervalSince(clock)
     let prepareClock = Date()
     var removal = try CertifiedRemoval(model: model, data: train)
-    removal.refreshLooseness = options.double("looseness", removal.refreshLooseness)
+    if let rule = CertifiedRemoval.RefreshRule(rawValue: options.string("refresh", "breakEven")) {
+      removal.refreshRule = rule
+    }
     let prepareSeconds = Date().timeIntervalSince(prepareClock)
     // The rows to remove: a seeded draw, the same ids the peer draws from its seed.
     var rng = SeededGenerator(seed: UInt64(options.int("seed", 0))).derived("certified-bench")
