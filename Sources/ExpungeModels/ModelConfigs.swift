@@ -138,10 +138,12 @@ public struct CertifiedLogisticConfig: Codable, Sendable, Hashable {
   public var sigma: Double = 1
   /// Seeds b (each model's own stream); a retrain after the budget is spent draws a new one.
   public var perturbationSeed: UInt64 = 0
-  /// Stop training when ‖∇L_b‖₂ (the summed objective's) ≤ tolerance; what is left counts
-  /// against the removal budget. Default 1e-4 (about 1e-8 on the mean objective at n = 10⁴,
-  /// near what single-precision products resolve).
-  public var tolerance: Double = 1e-4
+  /// Stop training when ‖∇L_b‖₂ (the summed objective's; for one-vs-rest, of all models'
+  /// gradients together) ≤ tolerance; what is left counts against the removal budget.
+  /// Default 1e-6; range > 0. The gradient is computed in double precision, so far smaller
+  /// values are reachable, and near the optimum a further decade costs training few passes
+  /// over the data.
+  public var tolerance: Double = 1e-6
   /// Iteration cap. Default 200.
   public var maxIterations: Int = 200
   public init() {}

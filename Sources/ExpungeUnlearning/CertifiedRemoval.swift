@@ -34,10 +34,47 @@ import Foundation
 /// removal's bound adds to the model's accumulated bound, which starts at the training
 /// residual ‖∇L_b(w; D)‖ measured in double precision.
 ///
-/// **Staleness.** Drift since the last refresh, w − w_ref, enlarges the bound. When it would
-/// make the bound more than `refreshLooseness` times the bound with w_ref = w, and the step
-/// would spend more than 0.1 % of the budget, the Hessian is rebuilt at w over D′ first
-/// (O(nd² + d³)), so budget is never spent faster than that factor for the sake of speed.
+/// **Refreshing.** Drift since the last refresh, w − w_ref, makes a step's bound b larger
+/// than the bound b° the same step would have with w_ref = w (`stepBound` without the drift
+/// terms). Rebuilding the factor at w over D′ — a refresh, O(n′d² + d³) — removes that
+/// excess for the steps that follow, until drift builds up again. Whether that pays depends
+/// on what budget is worth: when a model's budget B runs out, every model is retrained and
+/// refactored (C_T); spending a bound β brings that retrain β/B of a budget nearer, so costs
+/// β·C_T/B of retraining. A refresh (C_r) is worth the budget W = B·C_r/C_T.
+///
+/// What a refresh will save is not known when it is due; what staleness has cost so far is:
+/// the excess b − b° of each step since the last refresh. The rule (`RefreshRule.breakEven`)
+/// refreshes once that excess, this step's included, reaches W: the break-even rule of ski
+/// rental. If the excess of the j-th step after a refresh grows like a·j^p, refreshing every
+/// K steps costs per step C_r/K + (C_T/B)·a·K^p/(p + 1), least where the excess paid in the
+/// cycle is C_r/p; stopping at C_r instead costs 2p^(p/(p+1))/(p + 1) times that least cost
+/// — exactly it for linear growth (p = 1), within 6 % for p from ½ (drift as a random walk of
+/// removed rows) to 2.
+///
+/// With m models the retrain comes when the first of them runs out: budget saved in one
+/// model postpones it only if every model that would run out before the new date saves as
+/// well. If the m models spend alike, each refreshing every K steps, the cost per step is
+/// m·C_r/K + (C_T/B)·a·K^p/(p + 1): the same trade with m refreshes for one, so each model
+/// breaks even at m·W. Models that spend unlike count by how far along they are: with aₖ a
+/// model's accumulated bound and a_max the largest, m′ = Σⱼ aⱼ/a_max models are in
+/// contention, and model k refreshes once its excess reaches W·m′·a_max/aₖ — W·m′ for the
+/// model furthest along, more for those behind it.
+///
+/// The budget's edge needs no rule of its own: a step whose stale bound would take its model
+/// past the budget while a fresh one would not keeps, if refreshed, B − aₖ − b° — less than
+/// the step's excess b − b° — so the test above refreshes whenever that budget is worth a
+/// refresh, and otherwise the retrain goes ahead. A downdate that rounding breaks is always
+/// refreshed.
+///
+/// C_r and C_T are counted in flops (`refreshCosts`), so the decisions — and the model —
+/// depend only on the data and the rows removed, never on timing: C_r = n′d² + d³/3 (one
+/// Hessian and its factor over the n′ kept rows), C_T = m·C_r + n′d² + 9d³ (every factor, G
+/// and its eigenvalues) + 4n′dm per pass of training, taken as 50 passes. For a binary model
+/// at n′ = 12 000 and d = 784 a refresh is worth about a third of the budget: retraining
+/// costs little more than refreshing. For one-vs-rest at n′ = 60 000 (m = 10) it is worth
+/// about a fourteenth of a model's budget, but with ten models spending alike the
+/// break-even excess is most of a budget: the ten refreshes it takes to postpone a retrain
+/// cost nearly as much as the retrain, and the rule rarely refreshes.
 ///
 /// **The budget.** While every model's accumulated bound stays within ε′ = σε/c (Guo et al.,
 /// Theorem 3; split over the m models), the result is (ε, δ)-indistinguishable from
@@ -54,10 +91,8 @@ public struct CertifiedRemoval: Sendable {
   public private(set) var residualBounds: [Double]
   /// ε′ per binary model.
   public let budget: Double
-  /// See the type's description. Default 16, range ≥ 1: on Fashion-MNIST 0 vs 6 (ε = 1,
-  /// δ = 1e-4, σ = 1) it fits about twice the removals of never refreshing into one budget,
-  /// at about one refresh per eight removals; 1 refreshes whenever drift costs anything.
-  public var refreshLooseness: Double = 16
+  /// When a binary model's factor is rebuilt at its current weights (default `.breakEven`).
+  public var refreshRule: RefreshRule = .breakEven
   /// How many times the budget ran out and the model was retrained.
   public private(set) var retrains = 0
 
@@ -65,10 +100,14 @@ public struct CertifiedRemoval: Sendable {
   public static let gamma = 1 / (6 * 3.0.squareRoot())
 
   var normalized: Dataset
+  /// Every binary model's objective over `normalized` (rows outside `active` masked out).
+  var objective: PerturbedLogisticObjective
   var position: [SampleID: Int]
   var activeCount: Int
   var factors: [[Double]]
   var references: [[Double]]
+  /// Each model's excess b − b° summed over the steps since its factor was last built.
+  var staleness: [Double] = []
   var gram: [Double]
   var spectralNorm: Double
 
@@ -91,6 +130,7 @@ public struct CertifiedRemoval: Sendable {
     activeCount = data.count
     position = Dictionary(uniqueKeysWithValues: data.ids.enumerated().map { ($1, $0) })
     normalized = CertifiedLogisticRegression.normalizedRows(data)
+    objective = Self.objective(model, normalized)
     budget = CertifiedLogisticRegression.residualBudget(model.config, models: model.modelCount)
     factors = []
     references = []
@@ -133,9 +173,17 @@ public struct CertifiedRemoval: Sendable {
   /// The rows it may still learn from, in order (a copy: for retraining and checks).
   public var data: Dataset { allRows.subset(active.indices.filter { active[$0] }) }
 
-  /// 1 for an active row, 0 for a removed one: how objectives see "the rows kept".
-  var mask: [Float] { active.map { $0 ? 1 : 0 } }
-  var totalPenalty: Double { model.config.totalPenalty! }
+  /// `model`'s objective (its Λ and b) over `rows`.
+  static func objective(_ model: CertifiedLogisticRegression, _ rows: Dataset)
+    -> PerturbedLogisticObjective
+  {
+    PerturbedLogisticObjective(
+      data: rows, totalPenalty: model.config.totalPenalty!,
+      perturbations: (0..<model.modelCount).map {
+        CertifiedLogisticRegression.perturbation(
+          model.config, model: $0, featureCount: model.featureCount)
+      })
+  }
 
   /// `refresh`, then the bounds reset to the measured residuals (after training).
   mutating func rebuild() throws {
@@ -151,16 +199,33 @@ public struct CertifiedRemoval: Sendable {
       normalized.subset(active.indices.filter { active[$0] }).features)
     factors = try (0..<model.modelCount).map { try factor(model: $0, at: model.weights($0)) }
     references = (0..<model.modelCount).map { model.weights($0) }
+    staleness = [Double](repeating: 0, count: model.modelCount)
   }
 
-  /// The Cholesky factor of ∇²L(w; current rows) for binary model k.
+  /// When a binary model's Hessian factor is rebuilt at its current weights over the kept
+  /// rows (a refresh; see the type's description).
+  public enum RefreshRule: String, Sendable, Codable, CaseIterable {
+    /// Once the budget staleness has cost since the last refresh is worth a refresh (the
+    /// default).
+    case breakEven
+    /// Before every step whose factor is stale: Guo et al.'s recipe, each bound as small as
+    /// it gets, one Hessian per model per removal.
+    case always
+    /// Only when rounding breaks a downdate: the fewest Hessians, the most budget per step.
+    case never
+  }
+
+  /// C_r and C_T of the type's description, in flops, for the kept rows.
+  var refreshCosts: (refresh: Double, retrain: Double) {
+    let (n, d, m) = (Double(activeCount), Double(self.d), Double(model.modelCount))
+    let refresh = n * d * d + d * d * d / 3
+    let trainingPasses = 50.0
+    return (refresh, m * refresh + n * d * d + 9 * d * d * d + trainingPasses * 4 * n * d * m)
+  }
+
+  /// The Cholesky factor of ∇²L_b(w; current rows) for binary model k.
   func factor(model k: Int, at w: [Double]) throws -> [Double] {
-    // The mean objective over the active rows (row weights 1/0) with λ = Λ/n′, times n′.
-    let n = Double(activeCount)
-    let objective = LogisticObjective(
-      data: CertifiedLogisticRegression.binaryTask(normalized, model: k), l2: totalPenalty / n,
-      fitIntercept: false)
-    var h = objective.hessian(w, rowWeights: mask).map { $0 * n }
+    var h = objective.hessian(model: k, at: w, keep: active)
     try LAPACK.choleskyFactor(&h, n: d)
     return h
   }
@@ -168,18 +233,7 @@ public struct CertifiedRemoval: Sendable {
   /// ∇L_b(w; current rows) of binary model k at its current weights, in double precision
   /// throughout (the certificate is about this vector), and its norm.
   public func residual(model k: Int) -> (gradient: [Double], norm: Double) {
-    let w = model.weights(k)
-    let b = CertifiedLogisticRegression.perturbation(model.config, model: k, featureCount: d)
-    var g = (0..<d).map { totalPenalty * w[$0] + b[$0] }
-    let task = CertifiedLogisticRegression.binaryTask(normalized, model: k)
-    task.features.storage.withUnsafeBufferPointer { x in
-      for i in 0..<task.count where active[i] {
-        var z = 0.0
-        for j in 0..<d { z += w[j] * Double(x[i * d + j]) }
-        let r = sigmoid(z) - Double(task.labels[i])
-        for j in 0..<d { g[j] += r * Double(x[i * d + j]) }
-      }
-    }
+    let g = objective.gradient(model: k, at: model.weights(k), keep: active)
     return (g, Self.norm(g))
   }
 
@@ -261,6 +315,7 @@ public struct CertifiedRemoval: Sendable {
     var weights: [[Double]] = []
     var bounds: [Double] = []
     var refreshed: [Int] = []
+    let accumulatedBefore = residualBounds
     for k in 0..<model.modelCount {
       let task = CertifiedLogisticRegression.binaryTask(removed, model: k)
       let w = model.weights(k)
@@ -283,21 +338,24 @@ public struct CertifiedRemoval: Sendable {
       var s = delta
       if downdated { LAPACK.choleskySolve(factor: factor, n: d, &s) }
       let drift = zip(w, reference).map { $0 - $1 }
-      let driftNorm = Self.norm(drift)
       let (sGs, dGd) = quadraticForms(s, drift)
-      var forms = (sGs: sGs, dGd: dGd, drift: driftNorm)
-      // A refresh costs O(nd²): worth it only for a step that would spend a visible part
-      // (over 0.1 %) of the budget, and spend more than `refreshLooseness` times the fresh bound.
+      var forms = (sGs: sGs, dGd: dGd, drift: Self.norm(drift))
       let stale = stepBound(s, forms)
-      if !downdated
-        || (stale > refreshLooseness * stepBound(s, (forms.sGs, 0, 0)) && stale > 1e-3 * budget)
-      {
+      let excess = stale - stepBound(s, (sGs, 0, 0))
+      let refreshing =
+        !downdated
+        || (excess > 0
+          && refreshes(model: k, excess: excess, accumulatedBefore: accumulatedBefore))
+      if refreshing {
         factor = try self.factor(model: k, at: w)
         reference = w
         s = delta
         LAPACK.choleskySolve(factor: factor, n: d, &s)
         forms = (quadraticForms(s, nil).sGs, 0, 0)
+        staleness[k] = 0
         refreshed.append(k)
+      } else {
+        staleness[k] += excess
       }
       let bound = stepBound(s, forms)
       weights.append(zip(w, s).map { $0 + $1 })
@@ -312,6 +370,48 @@ public struct CertifiedRemoval: Sendable {
     return (bounds, refreshed)
   }
 
+  /// Whether model k refreshes before a step whose bound with its stale factor exceeds the
+  /// fresh one's by `excess`; `accumulatedBefore` holds every model's accumulated bound
+  /// before the step.
+  func refreshes(model k: Int, excess: Double, accumulatedBefore: [Double]) -> Bool {
+    switch refreshRule {
+    case .always: return true
+    case .never: return false
+    case .breakEven:
+      return Self.breakEven(
+        model: k, accumulated: accumulatedBefore, worth: refreshWorth, spent: staleness[k],
+        excess: excess)
+    }
+  }
+
+  /// W = B·C_r/C_T: the budget whose spending brings a retrain as much nearer as a refresh
+  /// costs (see the type's description), for the rows kept now.
+  public var refreshWorth: Double {
+    let (refresh, retrain) = refreshCosts
+    return budget * refresh / retrain
+  }
+
+  /// The break-even test of the type's description: whether model k refreshes before a step.
+  ///
+  ///     refresh ⇔ spent + excess ≥ W·m′·a_max/aₖ,   m′ = Σⱼ aⱼ/a_max
+  ///
+  /// - Parameters:
+  ///   - accumulated: every model's accumulated bound aⱼ before the step (all 0: every model
+  ///     counts fully).
+  ///   - worth: W, the budget a refresh is worth (`refreshWorth`).
+  ///   - spent: the excess model k's steps have spent since its factor was built.
+  ///   - excess: how much this step's bound with the stale factor exceeds the fresh one's.
+  /// - Complexity: O(m).
+  public static func breakEven(
+    model k: Int, accumulated: [Double], worth: Double, spent: Double, excess: Double
+  ) -> Bool {
+    let leader = accumulated.max() ?? 0
+    let share = leader > 0 ? accumulated[k] / leader : 1
+    let contenders =
+      leader > 0 ? accumulated.reduce(0) { $0 + $1 / leader } : Double(accumulated.count)
+    return spent + excess >= worth * contenders / max(share, .leastNormalMagnitude)
+  }
+
   /// Retrains every model exactly on the rows kept once `positions` are gone, with a fresh
   /// b (a new perturbation seed drawn from the old), and starts the bounds afresh.
   private mutating func retrain(without positions: [Int]) throws {
@@ -321,6 +421,7 @@ public struct CertifiedRemoval: Sendable {
     var draw = SeededGenerator(seed: config.perturbationSeed).derived("certified-retrain")
     config.perturbationSeed = draw.next()
     model = try CertifiedLogisticRegression.fit(data, config: config)
+    objective = Self.objective(model, normalized)
     retrains += 1
     try rebuild()
   }

@@ -18,15 +18,18 @@ enum CertifiedWorker {
     config.sigma = options.double("sigma", 1)
     config.epsilon = options.double("epsilon", 1)
     config.delta = options.double("delta", 1e-4)
-    config.tolerance = options.double("tol", 1e-4)
+    config.tolerance = options.double("tol", config.tolerance)
     config.perturbationSeed = UInt64(options.int("seed", 0))
     let clock = Date()
     let model = try CertifiedLogisticRegression.fit(train, config: config)
     let trainSeconds = Date().timeIntervalSince(clock)
     let prepareClock = Date()
     var removal = try CertifiedRemoval(model: model, data: train)
-    removal.refreshLooseness = options.double("looseness", removal.refreshLooseness)
+    if let rule = CertifiedRemoval.RefreshRule(rawValue: options.string("refresh", "breakEven")) {
+      removal.refreshRule = rule
+    }
     let prepareSeconds = Date().timeIntervalSince(prepareClock)
+    let trainResiduals = removal.residualBounds
     // The rows to remove: a seeded draw, the same ids the peer draws from its seed.
     var rng = SeededGenerator(seed: UInt64(options.int("seed", 0))).derived("certified-bench")
     let order = rng.permutation(train.count)
@@ -47,11 +50,14 @@ enum CertifiedWorker {
     let sorted = times.sorted()
     return [
       "work": "certified-\(classes == "all" ? "ovr" : "binary")", "rows": train.count,
-      "train_seconds": trainSeconds, "prepare_seconds": prepareSeconds,
+      "train_seconds": trainSeconds, "train_iterations": model.solverReport?.iterations ?? 0,
+      "train_evaluations": model.solverReport?.evaluations ?? 0,
+      "train_residuals": trainResiduals, "tol": config.tolerance,
+      "prepare_seconds": prepareSeconds, "refresh_rule": removal.refreshRule.rawValue,
       "retrain_seconds": retrainSeconds, "removals": count,
       "removal_ms_median": sorted[sorted.count / 2],
       "removal_ms_mean": times.reduce(0, +) / Double(times.count),
-      "removal_ms_max": sorted.last!, "refreshes": refreshes,
+      "removal_ms_max": sorted.last!, "refreshes": refreshes, "retrains": removal.retrains,
       "removals_within_budget": withinBudget ?? count, "budget_exhausted": withinBudget != nil,
       "budget": removal.budget, "residual_bounds": removal.residualBounds,
       "test_accuracy_before": model.accuracy(test.features, labels: test.labels),
