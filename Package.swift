@@ -2,6 +2,17 @@
 // Expunge: machine unlearning in Swift. See README.md ("Architecture") for the module map.
 import PackageDescription
 
+// On x86-64 the Swift code is compiled for Haswell-class CPUs (AVX2, 2013 or later): the
+// elementwise kernels (Adam, softmax, activations) run on 8 lanes instead of SSE2's 4 —
+// Adam's step on an MLP 784-256-10 takes 51 µs instead of 93. Swift never fuses a multiply
+// and an add on its own, so the results are the same bits as a baseline build (the test
+// suite and the thread-count tests pass either way); only the speed changes.
+#if arch(x86_64)
+  let cpu: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"])]
+#else
+  let cpu: [SwiftSetting] = []
+#endif
+
 let package = Package(
   name: "Expunge",
   products: [
@@ -25,24 +36,28 @@ let package = Package(
     // glibc's thread placement calls (no library beyond libc).
     .systemLibrary(name: "CScheduler"),
 
-    .target(name: "ExpungeCore", dependencies: ["CBLAS", "CScheduler"]),
-    .target(name: "ExpungeData", dependencies: ["ExpungeCore", "CZlib"]),
-    .target(name: "ExpungeModels", dependencies: ["ExpungeCore", "ExpungeData"]),
+    .target(name: "ExpungeCore", dependencies: ["CBLAS", "CScheduler"], swiftSettings: cpu),
+    .target(name: "ExpungeData", dependencies: ["ExpungeCore", "CZlib"], swiftSettings: cpu),
     .target(
-      name: "ExpungeUnlearning", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
+      name: "ExpungeModels", dependencies: ["ExpungeCore", "ExpungeData"], swiftSettings: cpu),
+    .target(
+      name: "ExpungeUnlearning", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"],
+      swiftSettings: cpu),
     .target(
       name: "ExpungeStore",
       dependencies: [
         "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "CSQLite", "CZlib",
-      ]),
-    .target(name: "ExpungeAudit", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"]),
+      ], swiftSettings: cpu),
+    .target(
+      name: "ExpungeAudit", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"],
+      swiftSettings: cpu),
     .target(
       name: "ExpungeCLI",
       dependencies: [
         "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "ExpungeStore",
         "ExpungeAudit",
-      ]),
-    .executableTarget(name: "expunge", dependencies: ["ExpungeCLI"]),
+      ], swiftSettings: cpu),
+    .executableTarget(name: "expunge", dependencies: ["ExpungeCLI"], swiftSettings: cpu),
 
     // CBLAS: the Cholesky tests' reference downdate makes the same `dtrsv` call as Core.
     .testTarget(name: "ExpungeCoreTests", dependencies: ["ExpungeCore", "CBLAS"]),

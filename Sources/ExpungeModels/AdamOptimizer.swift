@@ -29,12 +29,11 @@ public enum Adam {
   /// ε, added to the denominator.
   public static let epsilon: Float = 1e-8
 
-  /// Below this many parameters per thread the update runs on the caller's thread. The loop
-  /// is memory-bound (28 bytes per parameter); measured on 2 cores for 203 530 parameters
-  /// (MLP 784-256-10): 148 µs per step on one thread, 120 µs on two; inside training, where
-  /// the state competes with BLAS for the caches, 0.15–0.26 s per Fashion-MNIST epoch on
-  /// two threads against 0.28–0.31 s on one. Smaller models stay on one thread.
-  public static let parallelChunk = 65_536
+  /// Parameters per chunk of a parallel update, at least: the loop is memory-bound (28 bytes
+  /// per parameter), and 16 384 parameters (450 KB) outweigh a task's dispatch many times
+  /// over while cutting an MLP 784-256-10 layer into 12 chunks that 2, 3 or 4 threads share
+  /// evenly.
+  public static let parallelChunk = 16_384
 
   /// Applies step `step` (1-based) of Adam to `count` parameters in place.
   ///

@@ -42,7 +42,7 @@ public enum LinearLayer {
   /// Parameter gradients and (optionally) the input gradient of the layer.
   ///
   /// The input gradient is computed first, so that `gradientReady` may update the weights as
-  /// soon as their gradient is final (an optimizer step fused into the product's tiles).
+  /// soon as their gradient is final (each layer's optimizer step right after its gradient).
   ///
   /// - Parameters:
   ///   - dx: `(rows, inFeatures)` input gradient, overwritten; `nil` skips the third gemm.
@@ -53,8 +53,8 @@ public enum LinearLayer {
   ///   - weight: `(outFeatures, inFeatures)`.
   ///   - accumulate: add to `dweight`/`dbias` instead of overwriting them.
   ///   - rows: batch rows, ≥ 1.
-  ///   - gradientReady: called with each contiguous run of `dweight` (as offsets from
-  ///     `dweight`, on the thread that computed it) and then with `dbias`'s, once final.
+  ///   - gradientReady: called with all of `dweight` (as offsets from it) and then with all
+  ///     of `dbias`, each once final.
   /// - Complexity: 2·rows·in·out flops for `dW`, as many again for `dx`, O(rows·out) for `db`.
   @inlinable
   public static func backward(
@@ -69,19 +69,12 @@ public enum LinearLayer {
         .none, .none, m: rows, n: inFeatures, k: outFeatures, alpha: 1, a: dy, lda: outFeatures,
         b: weight, ldb: inFeatures, beta: 0, c: dx, ldc: inFeatures)
     }
-    let weightTile: ((Range<Int>, Range<Int>) -> Void)? = gradientReady.map { ready in
-      { tileRows, tileColumns in
-        for r in tileRows {
-          let start = r * inFeatures + tileColumns.lowerBound
-          ready(start..<(start + tileColumns.count), true)
-        }
-      }
-    }
     BLAS.gemm(
       .transpose, .none, m: outFeatures, n: inFeatures, k: rows, alpha: 1, a: dy,
       lda: outFeatures, b: x, ldb: inFeatures, beta: accumulate ? 1 : 0, c: dweight,
-      ldc: inFeatures, epilogue: weightTile)
+      ldc: inFeatures)
     columnSums(dy, rows: rows, cols: outFeatures, into: dbias, accumulate: accumulate)
+    gradientReady?(0..<(outFeatures * inFeatures), true)
     gradientReady?(0..<outFeatures, false)
   }
 

@@ -124,16 +124,21 @@ extension MLP {
                       workspace.logits, labels: workspace.labels, rows: rows, classes: k,
                       scale: 1 / Float(rows))
                     // Each layer's parameters take their step as soon as their gradient is
-                    // final, in the tile that computed it (weight decay first, on weights).
+                    // final (weight decay first, on weights), in chunks on the pool.
                     let update = stepper.begin()
                     workspace.backward(
                       workspace.input, rows: rows, parameters: tp, gradients: gp,
                       accumulate: false
                     ) { run, isWeight in
-                      if isWeight && lambda > 0 {
-                        for i in run { gp[i] += lambda * tp[i] }
+                      let (g, t) = (SendablePointer(gp), SendablePointer(tp))
+                      parallelFor(run.count, minimumChunk: Adam.parallelChunk) { chunk in
+                        let range =
+                          (run.lowerBound + chunk.lowerBound)..<(run.lowerBound + chunk.upperBound)
+                        if isWeight && lambda > 0 {
+                          for i in range { g[i] += lambda * t[i] }
+                        }
+                        update.apply(range, gradients: g.pointer, parameters: t.pointer)
                       }
-                      update.apply(run, gradients: gp, parameters: tp)
                     }
                     batchesDone += 1
                     if let observer, (b + 1) % Self.batchProgressInterval == 0,

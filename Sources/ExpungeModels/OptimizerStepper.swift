@@ -1,6 +1,6 @@
 /// An optimizer's update rule bound to its state's buffers for the length of a training loop,
 /// so that one step can be applied piece by piece: each layer's parameters right after their
-/// gradient is final, on whichever thread computed that gradient, while it is still in cache.
+/// gradient is final, in chunks on several threads.
 ///
 /// `begin()` starts a step (Adam's t advances once); the returned `Step` then updates any
 /// ranges of the parameters, in any order and on any threads, as long as the ranges of one
