@@ -112,7 +112,8 @@ public struct NumericEnvironment: Codable, Sendable, Equatable, CustomStringConv
       guard length > 0 else { return "unknown libc" }
       var buffer = [CChar](repeating: 0, count: length)
       guard confstr(name, &buffer, length) == length else { return "unknown libc" }
-      return String(cString: buffer)
+      return String(
+        decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     #elseif canImport(Darwin)
       return "Darwin libSystem"
     #else
