@@ -6,9 +6,9 @@ import Foundation
 /// Core owns this number. OpenBLAS is kept to one thread for every call: a product that is
 /// worth splitting is split by `BLAS` into tiles whose bounds depend only on its shape, and
 /// the tiles run on `WorkerPool`. OpenBLAS's own threading splits work by the thread count,
-/// which changes the bits of a result (and its idle threads spin while the rest of the
-/// program works). So the thread count changes only the time a result takes, never its
-/// value.
+/// which changes the bits of a result; and its idle threads poll with `sched_yield` beside
+/// the rest of the program, so the ones it started when it was loaded are stopped. The
+/// thread count changes only the time a result takes, never its value.
 ///
 /// The default is every core; `EXPUNGE_THREADS` overrides it (`OPENBLAS_NUM_THREADS` has no
 /// effect); `Threads.set(_:)` changes it at run time.
@@ -48,6 +48,7 @@ private final class ThreadCountBox: @unchecked Sendable {
     defer { lock.unlock() }
     if let current { return current }
     openblas_set_num_threads(1)
+    _ = blas_thread_shutdown_()
     let n = Threads.defaultCount
     current = n
     return n
