@@ -145,6 +145,8 @@ enum AuditCommand: Command {
     let members = retain.subset(
       rng.choice(retain.count, min(retain.count, calibration.count)).sorted())
 
+    // Metrics and attacks ask each model about the same row sets; each is computed once.
+    audited = audited.map { $0.remembering() }
     var reports: [ModelReport] = []
     for model in audited {
       let metrics = UnlearningMetrics(model, forget: forget, retain: retain, test: test)
