@@ -3,10 +3,14 @@ import ExpungeCore
 /// Per-feature standardization `x′ = (x − mean) / scale`, fitted on training rows only and
 /// then applied unchanged to validation, test and prediction data (so no test statistics leak
 /// into training). Constant features get scale 1 so they map to 0 instead of NaN.
+///
+/// `scale` is a standard deviation and inputs are *divided* by it; a model directory saves
+/// the two as `preprocess.mean` and `preprocess.scale`. (`FeatureScaling`, the data-independent
+/// `--scale`, multiplies instead, and its field names say so.)
 public struct Standardizer: Codable, Sendable, Equatable {
   /// Per-feature mean of the training rows.
   public var mean: [Float]
-  /// Per-feature standard deviation of the training rows (1 where it is 0).
+  /// Per-feature standard deviation of the training rows (1 where it is 0): the divisor.
   public var scale: [Float]
 
   public init(mean: [Float], scale: [Float]) {
