@@ -6,6 +6,11 @@ import Foundation
 /// provenance) and `weights.safetensors` (every parameter, plus the standardizer's
 /// `preprocess.mean` and `preprocess.scale` when there is one).
 ///
+/// Inputs reach the model as `(x − preprocess.mean) / preprocess.scale`: `preprocess.scale`
+/// is the training rows' standard deviation, a divisor. A data-independent `--scale` is
+/// applied before that, as `config.json`'s `metadata.featureScaling` says:
+/// `(x − subtract) · multiplyBy`.
+///
 /// Each file is replaced atomically, weights first, so a crash leaves either the old model
 /// or the new weights beside the old config — which `load` detects as a layout mismatch
 /// rather than silently mixing them when shapes differ.

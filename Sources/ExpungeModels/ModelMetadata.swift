@@ -1,4 +1,5 @@
 import ExpungeCore
+import ExpungeData
 import Foundation
 
 /// Provenance recorded with a saved model in `config.json`.
@@ -19,6 +20,9 @@ public struct ModelMetadata: Codable, Sendable, Equatable {
   public var classSelection: [Int32]?
   /// Human names of the classes, if known.
   public var classNames: [String]?
+  /// The data-independent `--scale` applied to every input before the model (and before its
+  /// standardizer, if any): `(x − subtract) · multiplyBy`. Nil when there is none.
+  public var featureScaling: FeatureScaling?
   /// Free-form facts (seed, timings, accuracies), as text.
   public var notes: [String: String] = [:]
   /// The numeric environment the weights were computed in: a model trained the same way in

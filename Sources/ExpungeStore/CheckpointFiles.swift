@@ -5,8 +5,8 @@ import ExpungeUnlearning
 import Foundation
 
 /// Saves and loads SISA checkpoints as directories: the model (`config.json`,
-/// `weights.safetensors`) plus, for the MLP, `optimizer.safetensors` (Adam's moments, the
-/// step count in its metadata).
+/// `weights.safetensors`, with the stage's standardizer when the store standardizes) plus,
+/// for the MLP, `optimizer.safetensors` (Adam's moments, the step count in its metadata).
 enum CheckpointFiles {
   static let optimizerFile = "optimizer.safetensors"
 
@@ -18,7 +18,9 @@ enum CheckpointFiles {
     throws
   {
     try writeDirectory(directory) { temporary in
-      try ModelDirectory.save(checkpoint.model, metadata: metadata, to: temporary)
+      try ModelDirectory.save(
+        checkpoint.model, standardizer: checkpoint.standardizer, metadata: metadata,
+        to: temporary)
       if let state = checkpoint.optimizerState {
         try Safetensors.write(
           state.asParameterBuffer(),
@@ -87,6 +89,7 @@ enum CheckpointFiles {
       state = try OptimizerState(
         kind: kind, step: step, buffer: buffer, parameterCount: model.parameters.count)
     }
-    return SISACheckpoint(model: model, optimizerState: state)
+    return SISACheckpoint(
+      model: model, optimizerState: state, standardizer: saved.standardizer)
   }
 }

@@ -131,8 +131,12 @@ extension Store {
       return record
     }
     let model = try CheckpointFiles.read(directory).model
+    // The corrections apply to the rows as stored (a zeroed feature is a 0 in the data
+    // file); the update sees them as the model does.
     let rows = try shardRows(shard)
-    let (corrected, changes) = try recorded.changes.restricted(to: Set(rows.ids)).apply(to: rows)
+    let (raw, rawChanges) = try recorded.changes.restricted(to: Set(rows.ids)).apply(to: rows)
+    let corrected = scaled(raw)
+    let changes = try ChangedRows(old: scaled(rawChanges.old), new: scaled(rawChanges.new))
     let order: InfluenceOrder =
       recorded.order == 1 ? .first(tau: recorded.tau ?? 0) : .second
     let (updated, report) = try InfluenceUpdate.apply(
@@ -154,6 +158,7 @@ extension Store {
         "--method influence updates logistic, softmax and MLP models; this store's model is \(configuration.kind.rawValue). Use --method sisa or --method retrain"
       )
     }
+    try refuseStandardizedUpdate("influence")
     guard sisa.slices == 1 else {
       throw StoreError.refused(
         "--method influence updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"

@@ -125,7 +125,7 @@ extension Store {
       return try SISAEnsemble.trainShard(
         shard, from: from, previous: previous, data: try shardRows(shard),
         configuration: configuration, sisa: sisa, featureCount: featureCount,
-        classCount: classCount
+        classCount: classCount, preprocessing: preprocessing
       ) { _ in
         report.call {
           done += 1

@@ -75,9 +75,20 @@ extension Store {
         "--method newton needs a model trained with --certified (logistic or softmax) or a ridge model; this store's model is \(configuration.kind.rawValue), so a Newton step would carry no guarantee. Use --method sisa or --method retrain"
       )
     }
+    try refuseStandardizedUpdate("newton")
     guard sisa.slices == 1 else {
       throw StoreError.refused(
         "--method newton updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"
+      )
+    }
+  }
+
+  /// Refuses an update in place (`method` newton or influence) for a store that
+  /// standardizes: each shard's statistics change with its rows, and no update follows them.
+  func refuseStandardizedUpdate(_ method: String) throws {
+    guard !preprocessing.standardize else {
+      throw StoreError.refused(
+        "--method \(method) updates shard models in place, but this store standardizes each shard with its own rows' statistics, which change with the rows; use --method sisa or --method retrain"
       )
     }
   }
@@ -115,7 +126,7 @@ extension Store {
     if let previous, previous.request == request, let record = previous.newton { return record }
     let model = try CheckpointFiles.read(directory).model
     let result = try NewtonUpdate.apply(
-      to: model, rows: try shardRows(shard), removing: ids, bounds: previous?.bounds,
+      to: model, rows: scaled(try shardRows(shard)), removing: ids, bounds: previous?.bounds,
       ridge: model is RidgeClassifier ? try loadRidgeState(directory) : nil)
     var record = NewtonRemoval(
       shard: shard, kind: result.report == nil ? "exact" : "certified", removed: ids.count,

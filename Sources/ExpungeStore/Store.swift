@@ -28,6 +28,10 @@ public final class Store {
   public let classCount: Int
   public let classNames: [String]?
   public let trainingSource: String
+  /// What each shard does to its rows, and to prediction inputs, before its model: `--scale`
+  /// and per-shard standardization (see `ShardPreprocessing`). The rows are stored as the
+  /// data file holds them.
+  public let preprocessing: ShardPreprocessing
 
   public static let format = "expunge-store-1"
 
@@ -35,18 +39,20 @@ public final class Store {
 
   /// Writes a new store at `directory` (absent or empty) and trains SISA on `data`: every
   /// shard in this process, or — with `deferTraining` — none, for `expunge shard-train`
-  /// processes (on this machine or others) to train.
+  /// processes (on this machine or others) to train. `data` is kept as given; every shard
+  /// applies `preprocessing` itself.
   /// - Throws: `StoreError.exists`, training errors; a failed creation leaves a directory
   ///   that `open` refuses as incomplete.
   @discardableResult
   public static func create(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
-    classNames: [String]?, classSelection: [Int32]? = nil, deferTraining: Bool = false,
+    classNames: [String]?, classSelection: [Int32]? = nil,
+    preprocessing: ShardPreprocessing = .none, deferTraining: Bool = false,
     progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
   ) throws -> Store {
     let store = try prepare(
       at: directory, data: data, configuration: configuration, sisa: sisa,
-      classNames: classNames, classSelection: classSelection)
+      classNames: classNames, classSelection: classSelection, preprocessing: preprocessing)
     guard !deferTraining else { return store }
     let stages = sisa.shards * sisa.slices
     let report = SerializedProgress(progress)
@@ -67,7 +73,7 @@ public final class Store {
   /// The ledger, the shards' row files and the settings; no models yet.
   private static func prepare(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
-    classNames: [String]?, classSelection: [Int32]?
+    classNames: [String]?, classSelection: [Int32]?, preprocessing: ShardPreprocessing
   ) throws -> Store {
     let fm = FileManager.default
     if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
@@ -143,12 +149,14 @@ public final class Store {
         try ledger.setSetting(
           "class_selection", classSelection.map(String.init).joined(separator: ","))
       }
+      try ledger.setSetting(
+        "preprocessing", String(decoding: try encoder.encode(preprocessing), as: UTF8.self))
     }
     for k in 0..<sisa.shards { try RowFile.write(shardRows[k], to: layout.rows(shard: k)) }
     return Store(
       directory: directory, layout: layout, ledger: ledger, lock: lock,
       configuration: configuration, sisa: sisa, featureCount: d, classCount: data.classCount,
-      classNames: classNames, trainingSource: data.source)
+      classNames: classNames, trainingSource: data.source, preprocessing: preprocessing)
   }
 
   /// Trains every stage of shard `shard` from scratch on its rows, writes its checkpoints and
@@ -161,7 +169,8 @@ public final class Store {
   func trainedShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws -> [SISACheckpoint] {
     try SISAEnsemble.trainShard(
       shard, from: 0, previous: nil, data: try shardRows(shard), configuration: configuration,
-      sisa: sisa, featureCount: featureCount, classCount: classCount, progress: stageDone)
+      sisa: sisa, featureCount: featureCount, classCount: classCount,
+      preprocessing: preprocessing, progress: stageDone)
   }
 
   /// Writes shard `shard`'s checkpoints and marks it done in the ledger, with the numeric
@@ -192,6 +201,12 @@ public final class Store {
       labels: rows.labels, classCount: classCount, source: trainingSource)
   }
 
+  /// `rows` as the shard models see them, for updates in place (newton, influence): scaled.
+  /// Those updates refuse a store that standardizes (`refuseStandardizedUpdate`).
+  func scaled(_ rows: Dataset) -> Dataset {
+    preprocessing.scaling?.transform(rows) ?? rows
+  }
+
   /// Shards whose training has not finished.
   func pendingShards() throws -> [Int] {
     try ledger.db.query("SELECT shard FROM shards WHERE state != 'done' ORDER BY shard").map {
@@ -216,7 +231,7 @@ public final class Store {
   private init(
     directory: URL, layout: StoreLayout, ledger: Ledger, lock: StoreLock,
     configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int, classCount: Int,
-    classNames: [String]?, trainingSource: String
+    classNames: [String]?, trainingSource: String, preprocessing: ShardPreprocessing
   ) {
     self.directory = directory
     self.layout = layout
@@ -228,13 +243,17 @@ public final class Store {
     self.classCount = classCount
     self.classNames = classNames
     self.trainingSource = trainingSource
+    self.preprocessing = preprocessing
   }
 
-  /// The metadata of models and checkpoints this process computes.
+  /// The metadata of models and checkpoints this process computes: each records the
+  /// scaling its inputs need, so a version's shard directory is a model directory that
+  /// `expunge predict --model` uses as the store does.
   var metadata: ModelMetadata {
     var m = ModelMetadata(expungeVersion: NumericEnvironment.expungeVersion)
     m.trainingSource = trainingSource
     m.classNames = classNames
+    m.featureScaling = preprocessing.scaling
     return m
   }
 
@@ -310,6 +329,16 @@ public final class Store {
       let d = try ledger.setting("feature_count").flatMap(Int.init),
       let k = try ledger.setting("class_count").flatMap(Int.init)
     else { throw StoreError.corrupt(path: layout.ledger.path, reason: "settings are missing") }
+    // Stores written before preprocessing was recorded had none.
+    var preprocessing = ShardPreprocessing.none
+    if let text = try ledger.setting("preprocessing") {
+      do {
+        preprocessing = try decoder.decode(ShardPreprocessing.self, from: Data(text.utf8))
+      } catch {
+        throw StoreError.corrupt(
+          path: layout.ledger.path, reason: "the preprocessing setting cannot be read")
+      }
+    }
     return Store(
       directory: directory, layout: layout, ledger: ledger, lock: lock,
       configuration: try decoder.decode(
@@ -319,7 +348,7 @@ public final class Store {
       classNames: try ledger.setting("class_names").map {
         $0.split(separator: "\n").map(String.init)
       },
-      trainingSource: try ledger.setting("source") ?? "")
+      trainingSource: try ledger.setting("source") ?? "", preprocessing: preprocessing)
   }
 
   /// Receives (stages done, stages to do) while `forget` or a recovery retrains.
@@ -373,18 +402,29 @@ public final class Store {
       classCount: classCount, source: trainingSource)
   }
 
-  /// The current version's shard models.
+  /// The current version's shard models, which expect preprocessed inputs (see
+  /// `preprocessedShardModels` for rows as the data file holds them).
   public func shardModels() throws -> [any Classifier] {
+    try preprocessedShardModels().map(\.model)
+  }
+
+  /// The current version's shard models behind their preprocessing: the store's scaling,
+  /// then each shard's own standardizer.
+  public func preprocessedShardModels() throws -> [PreprocessedClassifier] {
     let version = try currentVersion()
     return try (0..<sisa.shards).map {
-      try ModelDirectory.load(from: layout.model(version: version, shard: $0)).instantiate()
+      try ModelDirectory.load(from: layout.model(version: version, shard: $0))
+        .instantiatePreprocessed()
     }
   }
 
-  /// The current version's ensemble scores for `x` (vote shares or mean probabilities);
-  /// `models` saves reloading the shard models on repeated calls.
-  public func predictProbabilities(_ x: Matrix, models: [any Classifier]? = nil) throws -> Matrix {
-    let models = try models ?? shardModels()
+  /// The current version's ensemble scores for `x` — rows as the data file holds them; each
+  /// shard preprocesses them its way — as vote shares or mean probabilities. `models` saves
+  /// reloading the shard models on repeated calls.
+  public func predictProbabilities(_ x: Matrix, models: [PreprocessedClassifier]? = nil) throws
+    -> Matrix
+  {
+    let models = try models ?? preprocessedShardModels()
     let weights = sisa.weightByShardSize ? try shardRowCounts().map(Double.init) : nil
     return sisa.aggregation.combine(models.map { $0.predictProbabilities(x) }, weights: weights)
   }
@@ -445,7 +485,8 @@ public final class Store {
       let source = try CheckpointFiles.read(last)
       var recorded = metadata
       recorded.environment = try ModelDirectory.metadata(of: last).environment
-      try ModelDirectory.save(source.model, metadata: recorded, to: target)
+      try ModelDirectory.save(
+        source.model, standardizer: source.standardizer, metadata: recorded, to: target)
     }
     try CheckpointFiles.replace(layout.version(n), with: temporary)
   }

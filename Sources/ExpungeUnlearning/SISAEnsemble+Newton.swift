@@ -10,12 +10,15 @@ extension SISAEnsemble {
     _ ids: Set<SampleID>, bounds: inout [Int: CertifiedRemoval.SavedBounds]
   ) throws {
     precondition(sisa.slices == 1, "forgetByNewton: one slice per shard")
+    // A standardizer fitted on the shard's rows changes when rows leave; no update follows it.
+    precondition(!preprocessing.standardize, "forgetByNewton: shards that standardize")
     let present = Set(data.ids)
     let removing = ids.filter { present.contains($0) }.sorted()
     let partition = assignment.partition(data)
     var next = self
     for (k, shardIDs) in Dictionary(grouping: removing, by: { assignment.place($0).shard }) {
-      let rows = data.subset(partition[k].joined().map { $0 })
+      let raw = data.subset(partition[k].joined().map { $0 })
+      let rows = preprocessing.scaling?.transform(raw) ?? raw
       let result = try NewtonUpdate.apply(
         to: checkpoints[k][0].model, rows: rows, removing: shardIDs, bounds: bounds[k])
       next.checkpoints[k][0] = SISACheckpoint(model: result.model, optimizerState: nil)

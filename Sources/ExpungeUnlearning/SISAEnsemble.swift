@@ -15,7 +15,10 @@ public struct SISAEnsemble: Sendable {
   public let assignment: ShardAssignment
   public let featureCount: Int
   public let classCount: Int
-  /// The rows the ensemble may still learn from (forgotten rows removed).
+  /// What every shard does to its rows, and to prediction inputs, before its model.
+  public let preprocessing: ShardPreprocessing
+  /// The rows the ensemble may still learn from (forgotten rows removed), as the data file
+  /// holds them.
   public internal(set) var data: Dataset
   /// `checkpoints[k][r]`: shard k after stage r.
   public internal(set) var checkpoints: [[SISACheckpoint]]
@@ -27,6 +30,7 @@ public struct SISAEnsemble: Sendable {
   /// - Parameter progress: called after each stage with (shard, stage).
   public static func fit(
     _ data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
+    preprocessing: ShardPreprocessing = .none,
     progress: ((_ shard: Int, _ stage: Int) -> Void)? = nil
   ) throws -> SISAEnsemble {
     guard sisa.shards >= 1, sisa.slices >= 1 else {
@@ -38,8 +42,8 @@ public struct SISAEnsemble: Sendable {
       configuration: configuration, sisa: sisa,
       assignment: ShardAssignment(
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
-      featureCount: data.featureCount, classCount: data.classCount, data: data,
-      checkpoints: [])
+      featureCount: data.featureCount, classCount: data.classCount,
+      preprocessing: preprocessing, data: data, checkpoints: [])
     let partition = ensemble.assignment.partition(data)
     let report = SerializedProgress(progress)
     let trained = ensemble
@@ -55,7 +59,8 @@ public struct SISAEnsemble: Sendable {
   /// training-file order; `checkpoints[k][r]` as `fit` made them.
   public init(
     restoring configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int,
-    classCount: Int, data: Dataset, checkpoints: [[SISACheckpoint]], forgotten: Set<SampleID>
+    classCount: Int, preprocessing: ShardPreprocessing = .none, data: Dataset,
+    checkpoints: [[SISACheckpoint]], forgotten: Set<SampleID>
   ) {
     precondition(
       checkpoints.count == sisa.shards && checkpoints.allSatisfy { $0.count == sisa.slices },
@@ -64,7 +69,8 @@ public struct SISAEnsemble: Sendable {
       configuration: configuration, sisa: sisa,
       assignment: ShardAssignment(
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
-      featureCount: featureCount, classCount: classCount, data: data, checkpoints: checkpoints)
+      featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
+      data: data, checkpoints: checkpoints)
     self.forgotten = forgotten
   }
 
@@ -74,13 +80,14 @@ public struct SISAEnsemble: Sendable {
   public static func trainShard(
     _ shard: Int, from: Int, previous: SISACheckpoint?, data: Dataset,
     configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int, classCount: Int,
-    progress: ((_ stage: Int) -> Void)? = nil
+    preprocessing: ShardPreprocessing = .none, progress: ((_ stage: Int) -> Void)? = nil
   ) throws -> [SISACheckpoint] {
     let ensemble = SISAEnsemble(
       configuration: configuration, sisa: sisa,
       assignment: ShardAssignment(
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
-      featureCount: featureCount, classCount: classCount, data: data, checkpoints: [])
+      featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
+      data: data, checkpoints: [])
     let partition = ensemble.assignment.partition(data)
     return try ensemble.trainer(shard: shard).train(
       from: from, previous: previous, stageDone: progress
@@ -89,13 +96,15 @@ public struct SISAEnsemble: Sendable {
 
   private init(
     configuration: ModelConfiguration, sisa: SISAConfig, assignment: ShardAssignment,
-    featureCount: Int, classCount: Int, data: Dataset, checkpoints: [[SISACheckpoint]]
+    featureCount: Int, classCount: Int, preprocessing: ShardPreprocessing, data: Dataset,
+    checkpoints: [[SISACheckpoint]]
   ) {
     self.configuration = configuration
     self.sisa = sisa
     self.assignment = assignment
     self.featureCount = featureCount
     self.classCount = classCount
+    self.preprocessing = preprocessing
     self.data = data
     self.checkpoints = checkpoints
   }
@@ -103,7 +112,7 @@ public struct SISAEnsemble: Sendable {
   func trainer(shard: Int) -> ShardTrainer {
     ShardTrainer(
       configuration: configuration, slices: sisa.slices, shard: shard,
-      featureCount: featureCount, classCount: classCount)
+      featureCount: featureCount, classCount: classCount, preprocessing: preprocessing)
   }
 
   /// Shard `shard`'s rows in slices 0…`stage`, in data order.
@@ -111,16 +120,27 @@ public struct SISAEnsemble: Sendable {
     data.subset(partition[shard][0...stage].joined().sorted())
   }
 
-  /// Each shard's current model.
+  /// Each shard's current model, which expects preprocessed inputs.
   public var shardModels: [any Classifier] { checkpoints.map { $0[$0.count - 1].model } }
+
+  /// Each shard's current model behind its preprocessing: the ensemble's scaling and the
+  /// standardizer of the shard's last stage.
+  public var preprocessedShardModels: [PreprocessedClassifier] {
+    checkpoints.map {
+      PreprocessedClassifier(
+        $0[$0.count - 1].model, scaling: preprocessing.scaling,
+        standardizer: $0[$0.count - 1].standardizer)
+    }
+  }
 
   /// Rows per shard.
   public var shardSizes: [Int] { assignment.partition(data).map { $0.joined().count } }
 
-  /// The ensemble's class scores for `x` (vote shares or mean probabilities).
+  /// The ensemble's class scores for `x` (rows as the data file holds them: each shard
+  /// preprocesses them its way) — vote shares or mean probabilities.
   public func predictProbabilities(_ x: Matrix) -> Matrix {
     sisa.aggregation.combine(
-      shardModels.map { $0.predictProbabilities(x) },
+      preprocessedShardModels.map { $0.predictProbabilities(x) },
       weights: sisa.weightByShardSize ? shardSizes.map(Double.init) : nil)
   }
 

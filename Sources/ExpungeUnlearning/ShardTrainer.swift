@@ -9,6 +9,8 @@ struct ShardTrainer {
   let shard: Int
   let featureCount: Int
   let classCount: Int
+  /// What each stage does to its rows first (see `ShardPreprocessing` for the rule).
+  let preprocessing: ShardPreprocessing
 
   /// The shard's model configuration: shard k trains with seed `seed + k`, so shard 0 of a
   /// one-shard ensemble is plain training with the user's seed.
@@ -18,9 +20,10 @@ struct ShardTrainer {
     return .mlp(c)
   }
 
-  /// Runs stages `from..<slices` on `stageData(r)` (the shard's rows in slices 0…r),
-  /// continuing from `previous` (the checkpoint of stage `from − 1`; nil when `from` is 0).
-  /// Returns the new checkpoints, one per stage run.
+  /// Runs stages `from..<slices` on `stageData(r)` (the shard's rows in slices 0…r, as the
+  /// data file holds them: each stage preprocesses its own), continuing from `previous` (the
+  /// checkpoint of stage `from − 1`; nil when `from` is 0). Returns the new checkpoints, one
+  /// per stage run.
   func train(
     from: Int, previous: SISACheckpoint?, stageDone: ((Int) -> Void)? = nil,
     stageData: (Int) -> Dataset
@@ -38,11 +41,22 @@ struct ShardTrainer {
     return checkpoints
   }
 
-  private func trainStage(_ stage: Int, on data: Dataset, after previous: SISACheckpoint?) throws
+  private func trainStage(_ stage: Int, on rows: Dataset, after previous: SISACheckpoint?) throws
     -> SISACheckpoint
   {
-    // Slices 0…r hold no rows (yet): nothing to learn, the previous model stands.
-    if data.isEmpty, let previous, !configuration.isMLP { return previous }
+    // Slices 0…r hold no rows (yet): nothing to learn, the previous model stands (and its
+    // statistics, of no rows either).
+    if rows.isEmpty, let previous, !configuration.isMLP { return previous }
+    let (data, standardizer) = preprocessing.prepare(rows)
+    var checkpoint = try fitStage(stage, on: data, after: previous)
+    checkpoint.standardizer = standardizer
+    return checkpoint
+  }
+
+  /// The stage's model fitted on `data` (preprocessed), continuing from `previous`.
+  private func fitStage(_ stage: Int, on data: Dataset, after previous: SISACheckpoint?) throws
+    -> SISACheckpoint
+  {
     switch shardConfiguration {
     case .mlp(let c):
       var model: MLP

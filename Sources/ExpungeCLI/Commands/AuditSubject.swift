@@ -93,6 +93,7 @@ struct AuditSubject {
     }
     let configuration = store.configuration
     let sisa = store.sisa
+    let preprocessing = store.preprocessing
     func recipe(_ seed: UInt64?) -> (ModelConfiguration, SISAConfig) {
       guard let seed else { return (configuration, sisa) }
       var s = sisa
@@ -101,13 +102,16 @@ struct AuditSubject {
     }
     func audited(_ ensemble: SISAEnsemble, name: String) -> AuditedModel {
       ensembleModel(
-        ensemble.shardModels, sisa: ensemble.sisa, sizes: ensemble.shardSizes, name: name,
+        ensemble.preprocessedShardModels, sisa: ensemble.sisa, sizes: ensemble.shardSizes,
+        name: name,
         classCount: store.classCount)
     }
     let retain = try store.rows()
     let train: RecipeTrainer = { rows, seed in
       let (c, s) = recipe(seed)
-      return audited(try SISAEnsemble.fit(rows, configuration: c, sisa: s), name: "model")
+      return audited(
+        try SISAEnsemble.fit(rows, configuration: c, sisa: s, preprocessing: preprocessing),
+        name: "model")
     }
     // The audit trains reference models side by side; the store is read and written by one
     // of them at a time.
@@ -123,8 +127,11 @@ struct AuditSubject {
         return ensembleModel(
           models, sisa: s, sizes: sizes, name: "model", classCount: store.classCount)
       }
-      let ensemble = try SISAEnsemble.fit(retain, configuration: c, sisa: s)
-      try cacheLock.withLock { try store.cacheModels(ensemble.shardModels, name: name) }
+      let ensemble = try SISAEnsemble.fit(
+        retain, configuration: c, sisa: s, preprocessing: preprocessing)
+      try cacheLock.withLock {
+        try store.cacheModels(ensemble.preprocessedShardModels, name: name)
+      }
       return audited(ensemble, name: "model")
     }
     var subject = AuditSubject(
@@ -133,13 +140,15 @@ struct AuditSubject {
       retain: retain, classCount: store.classCount, featureCount: store.featureCount,
       classSelection: selection,
       unlearned: ensembleModel(
-        try store.shardModels(), sisa: sisa, sizes: try store.shardRowCounts(), name: "unlearned",
+        try store.preprocessedShardModels(), sisa: sisa, sizes: try store.shardRowCounts(),
+        name: "unlearned",
         classCount: store.classCount),
       train: train, trainRetained: trainRetained, store: store)
     let done = requests.filter { $0.completed != nil }
     subject.trainAndUnlearn = { seed in
       let (c, s) = recipe(seed)
-      var ensemble = try SISAEnsemble.fit(training, configuration: c, sisa: s)
+      var ensemble = try SISAEnsemble.fit(
+        training, configuration: c, sisa: s, preprocessing: preprocessing)
       var bounds: [Int: CertifiedRemoval.SavedBounds] = [:]
       // Corrections change rows rather than remove them; the audit judges removals.
       for request in done where request.changes == nil {
@@ -148,7 +157,8 @@ struct AuditSubject {
         guard !ids.isEmpty || request.method == ForgetMethod.retrain.rawValue else { continue }
         if request.method == ForgetMethod.retrain.rawValue {
           ensemble = try SISAEnsemble.fit(
-            ensemble.data.removing(ids: ids), configuration: c, sisa: s)
+            ensemble.data.removing(ids: ids), configuration: c, sisa: s,
+            preprocessing: preprocessing)
         } else if request.method == ForgetMethod.newton.rawValue {
           try ensemble.forgetByNewton(ids, bounds: &bounds)
         } else {
@@ -167,15 +177,17 @@ struct AuditSubject {
 
   /// A SISA ensemble as the audit sees it: its aggregation's scores for predictions, the
   /// shards' (size-weighted, if the store weighs them) mean probabilities for losses and
-  /// attacks, and all shard parameters as one vector.
+  /// attacks, and all shard parameters as one vector. Each shard preprocesses the rows
+  /// itself.
   static func ensembleModel(
-    _ models: [any Classifier], sisa: SISAConfig, sizes: [Int], name: String, classCount: Int
+    _ models: [PreprocessedClassifier], sisa: SISAConfig, sizes: [Int], name: String,
+    classCount: Int
   ) -> AuditedModel {
     var layout: [(name: String, shape: [Int])] = []
     var values: [Float] = []
-    for (k, model) in models.enumerated() {
-      layout += model.parameters.views.map { ("shard-\(k).\($0.name)", $0.shape) }
-      values += model.parameters.values
+    for (k, shard) in models.enumerated() {
+      layout += shard.model.parameters.views.map { ("shard-\(k).\($0.name)", $0.shape) }
+      values += shard.model.parameters.values
     }
     var parameters = ParameterBuffer(layout: layout)
     parameters.values = values
@@ -212,29 +224,36 @@ struct AuditSubject {
       )
     }
     let configuration = loaded.model.configuration
+    let scaling = loaded.saved.metadata.featureScaling
     let standardize = loaded.saved.standardizer != nil
-    func audited(_ model: any Classifier, _ standardizer: Standardizer?, name: String)
-      -> AuditedModel
-    {
-      AuditedModel(name: name, classCount: model.classCount, parameters: model.parameters) { x in
-        let p = model.predictProbabilities(standardizer?.transform(x) ?? x)
+    func audited(_ model: PreprocessedClassifier, name: String) -> AuditedModel {
+      AuditedModel(
+        name: name, classCount: model.model.classCount, parameters: model.model.parameters
+      ) { x in
+        let p = model.predictProbabilities(x)
         return (p, p)
       }
     }
     let retain = data.removing(ids: ids)
     let selection = arguments.has("classes") ? nil : loaded.saved.metadata.classSelection
     let train: RecipeTrainer = { rows, seed in
-      // The recipe refits the standardizer on the rows it trains on, as training did.
-      let standardizer = standardize ? Standardizer(fitting: rows.features) : nil
+      // The recipe scales the rows and refits the standardizer on them, as training did.
+      let scaled = scaling?.transform(rows) ?? rows
+      let standardizer = standardize ? Standardizer(fitting: scaled.features) : nil
       let model = try (seed.map { configuration.withSeed($0) } ?? configuration)
-        .fit(standardizer?.transform(rows) ?? rows)
-      return audited(model, standardizer, name: "model")
+        .fit(standardizer?.transform(scaled) ?? scaled)
+      return audited(
+        PreprocessedClassifier(model, scaling: scaling, standardizer: standardizer),
+        name: "model")
     }
     var subject = AuditSubject(
       title: "model \(loaded.directory.path)", name: loaded.directory.lastPathComponent,
       training: data, forget: forget, retain: retain, classCount: loaded.model.classCount,
       featureCount: loaded.model.featureCount, classSelection: selection,
-      unlearned: audited(loaded.model, loaded.saved.standardizer, name: "unlearned"),
+      unlearned: audited(
+        PreprocessedClassifier(
+          loaded.model, scaling: scaling, standardizer: loaded.saved.standardizer),
+        name: "unlearned"),
       train: train, trainRetained: { try train(retain, $0) }, store: nil)
     subject.backdoor = backdoor
     subject.notes.append(

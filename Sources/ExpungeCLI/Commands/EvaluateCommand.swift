@@ -9,7 +9,7 @@ enum EvaluateCommand: Command {
     name: "evaluate",
     abstract: "Measure a saved model on labelled data.",
     discussion:
-      "Reports accuracy, mean loss, per-class accuracy and the confusion matrix (rows: true class, columns: predicted class). The model's class selection and standardization are applied to the data first.",
+      "Reports accuracy, mean loss, per-class accuracy and the confusion matrix (rows: true class, columns: predicted class). The model's class selection, scaling and standardization are applied to the data first.",
     options: [
       OptionSpec(
         name: "model", valueName: "dir", help: "Model directory written by 'expunge train'."),

@@ -12,6 +12,7 @@ struct EvaluationTarget {
   var classCount: Int
   var classNames: [String]?
   var classSelection: [Int32]?
+  var scaling: FeatureScaling?
   var standardizer: Standardizer?
   var probabilities: (Matrix) throws -> Matrix
   /// Mean cross-entropy; nil where the scores are not probabilities (SISA votes).
@@ -28,6 +29,7 @@ struct EvaluationTarget {
       classCount = loaded.model.classCount
       classNames = loaded.saved.metadata.classNames
       classSelection = loaded.saved.metadata.classSelection
+      scaling = loaded.saved.metadata.featureScaling
       standardizer = loaded.saved.standardizer
       probabilities = { loaded.model.predictProbabilities($0) }
       meanLoss = { loaded.model.meanLoss($0, labels: $1) }
@@ -39,8 +41,10 @@ struct EvaluationTarget {
       classCount = store.classCount
       classNames = store.classNames
       classSelection = try store.classSelection()
+      // The store preprocesses rows itself, each shard its own way.
+      scaling = nil
       standardizer = nil
-      let models = try store.shardModels()
+      let models = try store.preprocessedShardModels()
       probabilities = { x in try store.predictProbabilities(x, models: models) }
       meanLoss =
         store.sisa.aggregation == .meanProbability
@@ -56,13 +60,14 @@ struct EvaluationTarget {
   }
 
   /// Loads `--data` as training prepared it: same class selection (unless `--classes`
-  /// overrides it), same standardizer, and the width checked.
+  /// overrides it), same scaling and standardizer, and the width checked.
   func prepare(_ arguments: ParsedArguments) throws -> Dataset {
     var data = try DataArguments.load(arguments)
     if !arguments.has("classes"), let classSelection {
       data = try data.selectingClasses(classSelection)
     }
     try data.requireWidth(featureCount, expectedBy: "the model in \(name)")
+    if let scaling { data = scaling.transform(data) }
     if let standardizer { data = standardizer.transform(data) }
     return data
   }

@@ -106,7 +106,15 @@ enum TrainCommand: Command {
         name: "sigma", valueName: "σ",
         help: "With --certified: deviation of the loss perturbation b ~ N(0, σ²I).",
         defaultValue: "1", group: certifiedGroup),
-      .flag("standardize", "Standardize features with the training rows' mean and deviation."),
+      .flag(
+        "standardize",
+        "Standardize features with the training rows' mean and deviation (with --store: each shard's own rows, see docs/store.md)."
+      ),
+      OptionSpec(
+        name: "scale", valueName: "how",
+        help:
+          "Map every feature by a fixed rule before training and prediction, before --standardize: a factor to multiply by (1/255, 0.5) or minmax:LOW,HIGH to map LOW…HIGH to 0…1."
+      ),
       OptionSpec(
         name: "validation-fraction", valueName: "f",
         help:
@@ -228,6 +236,7 @@ enum TrainCommand: Command {
     }
     let backdoor: Backdoor?
     (data, backdoor) = try BackdoorArguments.apply(arguments, to: data)
+    if let scaling = plan.scaling { data = scaling.transform(data) }
     var standardizer: Standardizer?
     if arguments.flag("standardize") {
       standardizer = Standardizer(fitting: data.features)
@@ -268,6 +277,7 @@ enum TrainCommand: Command {
     metadata.trainingSource = data.source
     metadata.trainingRows = train.count
     metadata.classSelection = try DataArguments.selectedClasses(arguments)
+    metadata.featureScaling = plan.scaling
     metadata.classNames = DataArguments.classNames(
       source: data.source, selection: metadata.classSelection)
     metadata.notes["seed"] = String(plan.seed)

@@ -26,10 +26,12 @@ enum TrainIntoStore {
     if arguments.has("out") {
       throw CLIError.usage("give --out or --store, not both", command: spec)
     }
-    // Each of these would make the stored model depend on more than the rows it keeps (a
-    // standardizer or λ fitted on rows later forgotten), breaking exact unlearning.
-    for option in ["standardize", "validation-fraction"] where arguments.has(option) {
-      throw CLIError.usage("option '--\(option)' cannot be used with --store", command: spec)
+    // A validation split or a searched λ would make the stored model depend on rows it does
+    // not keep (or on rows later forgotten), breaking exact unlearning. (--standardize is
+    // per shard and per stage instead: see `ShardPreprocessing`.)
+    if arguments.has("validation-fraction") {
+      throw CLIError.usage(
+        "option '--validation-fraction' cannot be used with --store", command: spec)
     }
     if plan.searchL2 {
       throw CLIError.usage("'--l2 auto' cannot be used with --store; give λ", command: spec)
@@ -58,7 +60,10 @@ enum TrainIntoStore {
       enabled: !arguments.flag("quiet") && !deferred)
     var store: Store? = try Store.create(
       at: directory, data: data, configuration: plan.configuration, sisa: sisa,
-      classNames: classNames, classSelection: classSelection, deferTraining: deferred || jobs > 1
+      classNames: classNames, classSelection: classSelection,
+      preprocessing: ShardPreprocessing(
+        scaling: plan.scaling, standardize: arguments.flag("standardize")),
+      deferTraining: deferred || jobs > 1
     ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
     if let backdoor { try store!.recordBackdoor(backdoor) }
     if deferred {

@@ -1,3 +1,4 @@
+import ExpungeData
 import ExpungeModels
 
 /// `expunge train`'s options turned into a model configuration, validated before any data
@@ -7,6 +8,8 @@ struct TrainingPlan {
   var seed: UInt64
   var validationFraction: Double
   var searchL2: Bool
+  /// `--scale`: applied to every row first, at training and at prediction.
+  var scaling: FeatureScaling?
 
   init(_ a: ParsedArguments) throws {
     var kind = try a.choice("model", as: ModelKind.self) ?? .mlp
@@ -23,6 +26,12 @@ struct TrainingPlan {
       throw CLIError.usage("option '--\(option)' needs --certified", command: a.spec)
     }
     seed = try a.uint64("seed") ?? 0
+    if let text = a.string("scale") {
+      guard let parsed = FeatureScaling(parsing: text) else {
+        throw a.invalid("scale", text, FeatureScaling.forms)
+      }
+      scaling = parsed
+    }
     searchL2 = a.string("l2") == "auto"
     if searchL2 && (kind == .mlp || kind == .certifiedLogistic) {
       throw a.invalid(
