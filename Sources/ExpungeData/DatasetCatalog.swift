@@ -77,24 +77,22 @@ public enum DatasetCatalog {
       return try NPYLoader.dataset(features: spec, labels: labels)
     }
     if lower.contains("idx3-ubyte") {
-      let labels = spec.replacingOccurrences(of: "idx3-ubyte", with: "idx1-ubyte")
-        .replacingOccurrences(of: "images", with: "labels")
-      return try IDXLoader.dataset(images: spec, labels: labels, source: spec)
+      return try IDXLoader.dataset(images: spec, labels: idxLabelsPath(images: spec), source: spec)
     }
     throw DataError.invalid(
       "\(spec): unknown file type; use .csv, .libsvm/.svm, .npy or an IDX …-idx3-ubyte[.gz] file")
   }
 
   private static func fashionMNIST(split: String, source: String) throws -> Dataset {
-    let dir = fashionMNISTDirectory
-    let images = "\(dir)/\(split)-images-idx3-ubyte.gz"
+    let files = fashionMNISTFiles(split: split)
+    let (images, labels) = (files[0], files[1])
     guard FileManager.default.fileExists(atPath: images) else {
       throw DataError.unreadable(
         path: images, reason: "no such file; install it with: apt-get install dataset-fashion-mnist"
       )
     }
     return try IDXLoader.dataset(
-      images: images, labels: "\(dir)/\(split)-labels-idx1-ubyte.gz", classCount: 10, source: source
+      images: images, labels: labels, classCount: 10, source: source
     )
   }
 }

@@ -40,19 +40,21 @@ public final class Store {
   /// Writes a new store at `directory` (absent or empty) and trains SISA on `data`: every
   /// shard in this process, or — with `deferTraining` — none, for `expunge shard-train`
   /// processes (on this machine or others) to train. `data` is kept as given; every shard
-  /// applies `preprocessing` itself.
+  /// applies `preprocessing` itself. `trainingData` records how `data` was read, for later
+  /// commands that read it again.
   /// - Throws: `StoreError.exists`, training errors; a failed creation leaves a directory
   ///   that `open` refuses as incomplete.
   @discardableResult
   public static func create(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
     classNames: [String]?, classSelection: [Int32]? = nil,
-    preprocessing: ShardPreprocessing = .none, deferTraining: Bool = false,
-    progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
+    preprocessing: ShardPreprocessing = .none, trainingData: TrainingDataRecord? = nil,
+    deferTraining: Bool = false, progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
   ) throws -> Store {
     let store = try prepare(
       at: directory, data: data, configuration: configuration, sisa: sisa,
-      classNames: classNames, classSelection: classSelection, preprocessing: preprocessing)
+      classNames: classNames, classSelection: classSelection, preprocessing: preprocessing,
+      trainingData: trainingData)
     guard !deferTraining else { return store }
     let stages = sisa.shards * sisa.slices
     let report = SerializedProgress(progress)
@@ -73,7 +75,8 @@ public final class Store {
   /// The ledger, the shards' row files and the settings; no models yet.
   private static func prepare(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
-    classNames: [String]?, classSelection: [Int32]?, preprocessing: ShardPreprocessing
+    classNames: [String]?, classSelection: [Int32]?, preprocessing: ShardPreprocessing,
+    trainingData: TrainingDataRecord?
   ) throws -> Store {
     let fm = FileManager.default
     if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
@@ -151,6 +154,10 @@ public final class Store {
       }
       try ledger.setSetting(
         "preprocessing", String(decoding: try encoder.encode(preprocessing), as: UTF8.self))
+      if let trainingData {
+        try ledger.setSetting(
+          trainingDataSetting, String(decoding: try encoder.encode(trainingData), as: UTF8.self))
+      }
     }
     for k in 0..<sisa.shards { try RowFile.write(shardRows[k], to: layout.rows(shard: k)) }
     return Store(

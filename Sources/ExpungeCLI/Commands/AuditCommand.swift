@@ -14,7 +14,7 @@ enum AuditCommand: Command {
     name: "audit",
     abstract: "Measure what a model still knows about the rows it forgot.",
     discussion:
-      "Compares three models: the original (retrained on every training row), the model under audit (a store's current version, or --model with the ids it forgot in --forget), and the oracle (retrained on the rows kept, same recipe and seed; a store caches it per version). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, per-class accuracy, mean loss, MIA-efficacy as SalUn defines it, and membership-inference attacks by name — AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, the forgotten rows against as many test rows: loss-, confidence- and entropy-threshold; shadow (Shokri et al., K shadow models on halves of held-out test rows); lira-online and lira-offline (Carlini et al., K reference models); and for a store epsilon-score (the NeurIPS 2023 challenge's per-row ε from K unlearned vs K retrained runs). Accuracies follow a store's aggregation; losses and attacks use the shards' mean probabilities. A store purges forgotten rows, so --data must give the original training data to find them by id. Reference-model attacks train about 4K models: --attacks picks fewer.",
+      "Compares three models: the original (retrained on every training row), the model under audit (a store's current version, or --model with the ids it forgot in --forget), and the oracle (retrained on the rows kept, same recipe and seed; a store caches it per version). For each: UA = 1 − accuracy on the forgotten rows, RA on the kept rows, TA on the test rows, per-class accuracy, mean loss, MIA-efficacy as SalUn defines it, and membership-inference attacks by name — AUC, balanced accuracy, TPR at 1 % and 0.1 % FPR, the forgotten rows against as many test rows: loss-, confidence- and entropy-threshold; shadow (Shokri et al., K shadow models on halves of held-out test rows); lira-online and lira-offline (Carlini et al., K reference models); and for a store epsilon-score (the NeurIPS 2023 challenge's per-row ε from K unlearned vs K retrained runs). Accuracies follow a store's aggregation; losses and attacks use the shards' mean probabilities. A store purges forgotten rows, so the training data (--data, or by default the file 'train --store' recorded) must be the original, to find them by id. Reference-model attacks train about 4K models: --attacks picks fewer.",
     options: [
       OptionSpec(name: "store", valueName: "dir", help: "Store made by 'expunge train --store'."),
       OptionSpec(name: "model", valueName: "dir", help: "A model directory to audit instead."),
@@ -24,7 +24,11 @@ enum AuditCommand: Command {
       OptionSpec(
         name: "request", valueName: "n",
         help: "With --store: judge only request n's rows (default: every forgotten row)."),
-    ] + DataArguments.options(dataHelp: "The original training data (to recover forgotten rows).")
+    ]
+      + DataArguments.options(
+        dataHelp:
+          "The original training data (to recover forgotten rows). With --store it defaults to the data 'train --store' read, read the same way (refused if the file changed); --test is then read with the same options.",
+        required: false)
       + [
         OptionSpec(
           name: "test", valueName: "spec", help: "Held-out rows (test accuracy, non-members).",
@@ -106,8 +110,10 @@ enum AuditCommand: Command {
     }
     let useOracle = (arguments.string("oracle") ?? "retrain") == "retrain"
     var subject = try AuditSubject.open(arguments, command: spec)
-    var test = try DataArguments.load(arguments, spec: arguments.required("test"), limited: false)
-    if !arguments.has("classes"), let selection = subject.classSelection {
+    let dataArguments = subject.dataArguments
+    var test = try DataArguments.load(
+      dataArguments, spec: arguments.required("test"), limited: false)
+    if !dataArguments.has("classes"), let selection = subject.classSelection {
       test = try test.selectingClasses(selection)
     }
     try test.requireWidth(subject.featureCount, expectedBy: "the audited model")

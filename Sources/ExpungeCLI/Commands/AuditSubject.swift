@@ -21,6 +21,10 @@ struct AuditSubject {
   var featureCount: Int
   /// The class selection training applied (test rows get it too).
   var classSelection: [Int32]?
+  /// The arguments the data options of the audit come from: the command's, or — for a store
+  /// audited without `--data` — the ones `train --store` recorded (the test rows are read
+  /// with them too).
+  var dataArguments: ParsedArguments
   /// The model under audit.
   var unlearned: AuditedModel
   /// Trains a model by the recipe on `rows`; `seed` nil keeps the recipe's own seeds,
@@ -68,8 +72,12 @@ struct AuditSubject {
   private static func store(_ path: String, _ arguments: ParsedArguments) throws -> AuditSubject {
     let store = try Store.open(URL(fileURLWithPath: path))
     let selection = try store.classSelection()
-    var data = try DataArguments.load(arguments, spec: arguments.required("data"), limited: true)
-    if !arguments.has("classes"), let selection { data = try data.selectingClasses(selection) }
+    let source = try RecordedTrainingData.source(
+      arguments, store: store, command: AuditCommand.spec)
+    var data = try DataArguments.load(source.arguments, seed: source.seed, limited: true)
+    if !source.arguments.has("classes"), let selection {
+      data = try data.selectingClasses(selection)
+    }
     try data.requireWidth(store.featureCount, expectedBy: "the store \(store.directory.path)")
     data.classCount = store.classCount
     let backdoor = try store.backdoor()
@@ -138,7 +146,7 @@ struct AuditSubject {
       title: "store \(store.directory.path), model version \(try store.currentVersion())",
       name: store.directory.lastPathComponent, training: training, forget: forget,
       retain: retain, classCount: store.classCount, featureCount: store.featureCount,
-      classSelection: selection,
+      classSelection: selection, dataArguments: source.arguments,
       unlearned: ensembleModel(
         try store.preprocessedShardModels(), sisa: sisa, sizes: try store.shardRowCounts(),
         name: "unlearned",
@@ -168,6 +176,7 @@ struct AuditSubject {
       return audited(ensemble, name: "unlearned")
     }
     subject.backdoor = backdoor
+    if let note = source.note { subject.notes.append(note) }
     subject.unlearningSeconds = done.compactMap(\.seconds)
     subject.ledgerEntry = requests.last.map {
       "Last request: #\($0.seq), \($0.ids.count) id(s), \($0.method), completed \($0.completed ?? $0.state) in \(String(format: "%.2f", $0.seconds ?? 0)) s, hash \($0.hash ?? "-")"
@@ -207,7 +216,8 @@ struct AuditSubject {
     _ path: String, forgetFile: String, _ arguments: ParsedArguments
   ) throws -> AuditSubject {
     let loaded = try LoadedModel(directory: path)
-    var data = try DataArguments.load(arguments, spec: arguments.required("data"), limited: true)
+    let source = try RecordedTrainingData.source(arguments, store: nil, command: AuditCommand.spec)
+    var data = try DataArguments.load(source.arguments, limited: true)
     if !arguments.has("classes"), let classes = loaded.saved.metadata.classSelection {
       data = try data.selectingClasses(classes)
     }
@@ -250,6 +260,7 @@ struct AuditSubject {
       title: "model \(loaded.directory.path)", name: loaded.directory.lastPathComponent,
       training: data, forget: forget, retain: retain, classCount: loaded.model.classCount,
       featureCount: loaded.model.featureCount, classSelection: selection,
+      dataArguments: source.arguments,
       unlearned: audited(
         PreprocessedClassifier(
           loaded.model, scaling: scaling, standardizer: loaded.saved.standardizer),

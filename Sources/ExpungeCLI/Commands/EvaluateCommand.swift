@@ -16,9 +16,13 @@ enum EvaluateCommand: Command {
       OptionSpec(
         name: "store", valueName: "dir",
         help: "Evaluate a store's current model instead (SISA ensemble)."),
-    ] + DataArguments.options(dataHelp: "Labelled data to evaluate on.") + [
-      .flag("json", "Print the result as one JSON document on stdout.")
-    ],
+    ]
+      + DataArguments.options(
+        dataHelp:
+          "Labelled data to evaluate on. With --store it defaults to the store's training data, read as 'train --store' read it (refused if the file changed).",
+        required: false) + [
+        .flag("json", "Print the result as one JSON document on stdout.")
+      ],
     examples: [
       "expunge evaluate --model runs/mlp --data fashion-mnist:test",
       "expunge evaluate --model runs/mlp --data fashion-mnist:test --json",
@@ -41,7 +45,8 @@ enum EvaluateCommand: Command {
   static func run(_ arguments: ParsedArguments, console: Console) throws {
     let target = try EvaluationTarget(arguments, command: spec)
     if let note = target.environmentNote { console.printError(note) }
-    let data = try target.prepare(arguments)
+    if let note = target.source.note { console.printError(note) }
+    let data = try target.prepare()
     guard !data.isEmpty else { throw CLIError.data("\(data.source): no rows to evaluate") }
     let k = target.classCount
     if let bad = data.labels.first(where: { Int($0) >= k }) {

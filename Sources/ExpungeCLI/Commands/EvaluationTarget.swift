@@ -14,6 +14,8 @@ struct EvaluationTarget {
   var classSelection: [Int32]?
   var scaling: FeatureScaling?
   var standardizer: Standardizer?
+  /// Where `prepare` reads the data: `--data`, or the store's recorded training data.
+  var source: RecordedTrainingData.Source
   var probabilities: (Matrix) throws -> Matrix
   /// Mean cross-entropy; nil where the scores are not probabilities (SISA votes).
   var meanLoss: ((Matrix, [Int32]) -> Double)?
@@ -31,6 +33,7 @@ struct EvaluationTarget {
       classSelection = loaded.saved.metadata.classSelection
       scaling = loaded.saved.metadata.featureScaling
       standardizer = loaded.saved.standardizer
+      source = try RecordedTrainingData.source(arguments, store: nil, command: command)
       probabilities = { loaded.model.predictProbabilities($0) }
       meanLoss = { loaded.model.meanLoss($0, labels: $1) }
       environmentNote = loaded.environmentNote
@@ -44,6 +47,7 @@ struct EvaluationTarget {
       // The store preprocesses rows itself, each shard its own way.
       scaling = nil
       standardizer = nil
+      source = try RecordedTrainingData.source(arguments, store: store, command: command)
       let models = try store.preprocessedShardModels()
       probabilities = { x in try store.predictProbabilities(x, models: models) }
       meanLoss =
@@ -59,10 +63,11 @@ struct EvaluationTarget {
     }
   }
 
-  /// Loads `--data` as training prepared it: same class selection (unless `--classes`
+  /// Loads the data as training prepared it: same class selection (unless `--classes`
   /// overrides it), same scaling and standardizer, and the width checked.
-  func prepare(_ arguments: ParsedArguments) throws -> Dataset {
-    var data = try DataArguments.load(arguments)
+  func prepare() throws -> Dataset {
+    let arguments = source.arguments
+    var data = try DataArguments.load(arguments, seed: source.seed)
     if !arguments.has("classes"), let classSelection {
       data = try data.selectingClasses(classSelection)
     }

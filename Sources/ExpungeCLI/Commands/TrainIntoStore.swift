@@ -44,7 +44,10 @@ enum TrainIntoStore {
     sisa.assignmentSeed = plan.seed
     let directory = URL(fileURLWithPath: arguments.required("store"))
 
+    // Digested before reading, so a file that changes meanwhile shows as changed later.
+    let recorded = Swift.Result { try RecordedTrainingData.record(arguments, seed: plan.seed) }
     var data = try DataArguments.load(arguments, seed: plan.seed)
+    let trainingData = try recorded.get()
     guard data.count >= 2 else {
       throw CLIError.data("\(data.source): \(data.count) row(s); training needs at least 2")
     }
@@ -63,7 +66,7 @@ enum TrainIntoStore {
       classNames: classNames, classSelection: classSelection,
       preprocessing: ShardPreprocessing(
         scaling: plan.scaling, standardize: arguments.flag("standardize")),
-      deferTraining: deferred || jobs > 1
+      trainingData: trainingData, deferTraining: deferred || jobs > 1
     ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
     if let backdoor { try store!.recordBackdoor(backdoor) }
     if deferred {
