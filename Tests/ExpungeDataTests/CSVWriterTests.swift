@@ -14,7 +14,7 @@ struct CSVWriterTests {
     var rng = SeededGenerator(seed: 11)
     let special: [Float] = [
       -0.0, 0, .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
-      -.greatestFiniteMagnitude, 1 / 3, 0.1, 16_777_217, 1e-7, -2.5e30,
+      -.greatestFiniteMagnitude, 1 / 3, 0.1, 1 + .ulpOfOne, 16_777_215, 1e-7, -2.5e30,
     ]
     let n = 40
     let d = 3
