@@ -10,6 +10,7 @@ public enum ExpungeCommandLine {
   static let commands: [any Command.Type] = [
     TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ForgetCommand.self,
     LogCommand.self, AuditCommand.self, ShardTrainCommand.self, DatasetsCommand.self,
+    SplitCommand.self,
   ]
 
   static let root = CommandSpec(

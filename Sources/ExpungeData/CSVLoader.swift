@@ -7,20 +7,47 @@ import Foundation
 
 /// Reads numeric CSV files (comma-separated; `.tsv` tab-separated; `.gz` decompressed).
 ///
-/// One label column (non-negative integers), an optional id column (non-negative integers,
-/// unique), every other column a finite number. The header is detected when not stated: the
-/// first row is a header if any of its fields is not a number. Quoted fields ("…", with ""
-/// for a quote) are accepted. Every bad cell is reported with its 1-based file line and its
-/// column (the header's name, or its 1-based position).
+/// One label column (non-negative integers; none with `hasLabels: false`), an optional id
+/// column (non-negative integers, unique), every other column a finite number. The header is
+/// detected when not stated: the first row is a header if any of its fields is not a number.
+/// Quoted fields ("…", with "" for a quote) are accepted; a UTF-8 byte order mark, CRLF line
+/// ends and blank lines are ignored; `skipRows` leading lines are skipped. Every bad cell is
+/// reported with its 1-based line in the file and its column (the header's name, or its
+/// 1-based position).
 public enum CSVLoader {
   public static func load(_ path: String, options: LoadOptions = .init()) throws -> Dataset {
+    try withParser(path, options: options) { try $0.run() }
+  }
+
+  /// The number of fields in the first row read (the header, or the first data row), after
+  /// the skipped lines: how `predict` tells a file with a label column from one without.
+  public static func columnCount(_ path: String, options: LoadOptions = .init()) throws -> Int {
+    try withParser(path, options: options) { parser in
+      let first = try parser.firstLine(of: parser.lines())
+      var f: [Field] = []
+      parser.fields(first.start, first.end, into: &f)
+      return f.count
+    }
+  }
+
+  private static func withParser<T>(
+    _ path: String, options: LoadOptions, _ body: (Parser) throws -> T
+  ) throws -> T {
     var bytes = try Gzip.readFile(path)
     bytes.append(0)  // strtod stops at the terminator at the very end
     let separator: UInt8 =
       path.lowercased().contains(".tsv") ? UInt8(ascii: "\t") : UInt8(ascii: ",")
     return try bytes.withUnsafeBufferPointer { buffer in
-      try Parser(path: path, bytes: buffer, separator: separator, options: options).run()
+      try body(Parser(path: path, bytes: buffer, separator: separator, options: options))
     }
+  }
+
+  /// One non-blank line: its 1-based number in the file and its bytes `[start, end)`
+  /// without the line end.
+  private struct Line {
+    var number: Int
+    var start: Int
+    var end: Int
   }
 
   private struct Field {
@@ -103,23 +130,42 @@ public enum CSVLoader {
       return "'\(t)' is not a number"
     }
 
-    func run() throws -> Dataset {
-      // Line boundaries (without the terminating 0); blank lines are skipped.
+    /// The non-blank lines after the first `options.skipRows` (without the terminating 0),
+    /// numbered as in the file.
+    func lines() -> [Line] {
       let total = bytes.count - 1
-      var lines: [(number: Int, start: Int, end: Int)] = []
+      // A UTF-8 byte order mark (Excel writes one) is not part of the first field.
+      let bom: [UInt8] = [0xEF, 0xBB, 0xBF]
+      var s = total >= 3 && Array(bytes[0..<3]) == bom ? 3 : 0
+      var lines: [Line] = []
       var lineNumber = 0
-      var s = 0
       while s < total {
         var e = s
         while e < total && bytes[e] != 10 { e += 1 }
         lineNumber += 1
         let stop = e > s && bytes[e - 1] == 13 ? e - 1 : e
-        if stop > s { lines.append((lineNumber, s, stop)) }
+        if stop > s && lineNumber > options.skipRows {
+          lines.append(Line(number: lineNumber, start: s, end: stop))
+        }
         s = e + 1
       }
+      return lines
+    }
+
+    /// The first line to read, or why there is none.
+    func firstLine(of lines: [Line]) throws -> Line {
       guard let first = lines.first else {
-        throw DataError.malformed(path: path, line: nil, column: nil, reason: "the file is empty")
+        let reason =
+          options.skipRows > 0
+          ? "no rows after the \(options.skipRows) skipped line(s)" : "the file is empty"
+        throw DataError.malformed(path: path, line: nil, column: nil, reason: reason)
       }
+      return first
+    }
+
+    func run() throws -> Dataset {
+      let lines = self.lines()
+      let first = try firstLine(of: lines)
       var f: [Field] = []
       fields(first.start, first.end, into: &f)
       let columns = f.count
@@ -145,9 +191,9 @@ public enum CSVLoader {
           throw fail(first.number, nil, "no \(what) column")
         }
       }
-      let labelColumn = try resolve(options.labelColumn, what: "label")
+      let labelColumn = options.hasLabels ? try resolve(options.labelColumn, what: "label") : nil
       let idColumn = try options.idColumn.map { try resolve($0, what: "id") }
-      if idColumn == labelColumn {
+      if let labelColumn, idColumn == labelColumn {
         throw fail(
           first.number, columnName(labelColumn), "the id column cannot also be the label column")
       }
@@ -171,12 +217,15 @@ public enum CSVLoader {
           }
           storage[row * d + j] = Float(v)
         }
-        guard let y = number(f[labelColumn]), y >= 0, y == y.rounded(), y < Double(Int32.max) else {
-          throw fail(
-            line.number, columnName(labelColumn),
-            "label '\(text(f[labelColumn]))' is not a non-negative integer")
+        if let labelColumn {
+          guard let y = number(f[labelColumn]), y >= 0, y == y.rounded(), y < Double(Int32.max)
+          else {
+            throw fail(
+              line.number, columnName(labelColumn),
+              "label '\(text(f[labelColumn]))' is not a non-negative integer")
+          }
+          labels[row] = Int32(y)
         }
-        labels[row] = Int32(y)
         if let idColumn {
           guard let v = number(f[idColumn]), v >= 0, v == v.rounded(), v < 0x1p63 else {
             throw fail(

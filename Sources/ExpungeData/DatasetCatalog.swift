@@ -63,7 +63,7 @@ public enum DatasetCatalog {
     guard FileManager.default.fileExists(atPath: spec) else {
       throw DataError.unreadable(path: spec, reason: "no such file")
     }
-    if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") || lower.hasSuffix(".csv.gz") {
+    if isCSVFile(spec) {
       return try CSVLoader.load(spec, options: options)
     }
     if lower.hasSuffix(".libsvm") || lower.hasSuffix(".svm") || lower.hasSuffix(".svmlight") {
@@ -80,7 +80,14 @@ public enum DatasetCatalog {
       return try IDXLoader.dataset(images: spec, labels: idxLabelsPath(images: spec), source: spec)
     }
     throw DataError.invalid(
-      "\(spec): unknown file type; use .csv, .libsvm/.svm, .npy or an IDX …-idx3-ubyte[.gz] file")
+      "\(spec): unknown file type; use .csv, .tsv (either may be .gz), .libsvm/.svm, .npy or an IDX …-idx3-ubyte[.gz] file"
+    )
+  }
+
+  /// Whether `spec` names a file `CSVLoader` reads: `.csv`, `.tsv`, gzipped or not.
+  public static func isCSVFile(_ spec: String) -> Bool {
+    let lower = spec.lowercased()
+    return [".csv", ".tsv", ".csv.gz", ".tsv.gz"].contains { lower.hasSuffix($0) }
   }
 
   private static func fashionMNIST(split: String, source: String) throws -> Dataset {

@@ -22,7 +22,7 @@ extension Dataset {
     let size = Int((Double(count) * validationFraction).rounded())
     guard size >= 1 && size < count else {
       throw DataError.invalid(
-        "\(source): \(count) rows are too few for a validation fraction of \(validationFraction)")
+        "\(source): \(count) rows are too few to hold out a fraction of \(validationFraction)")
     }
     var rng = SeededGenerator(seed: seed).derived("split")
     let validation = Set(stratifiedIndices(size, rng: &rng))

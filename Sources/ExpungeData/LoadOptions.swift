@@ -24,6 +24,13 @@ public struct LoadOptions: Sendable, Equatable {
   public var idColumn: ColumnSelector? = nil
   /// CSV: whether the first row is a header; nil detects it (a non-numeric field in row 1).
   public var hasHeader: Bool? = nil
+  /// CSV: lines to skip at the start of the file, before the header or the first row (such
+  /// as the line of counts that scikit-learn's bundled CSV files begin with). Messages still
+  /// give each line its number in the file. Default 0.
+  public var skipRows: Int = 0
+  /// CSV: whether the file has a label column. False for rows to predict: every column but
+  /// the id column is a feature, and every row gets label 0 of a single class. Default true.
+  public var hasLabels: Bool = true
   /// NPY: the labels file for a features file.
   public var labelsPath: String? = nil
   /// LIBSVM: the feature count (default: the largest index seen).

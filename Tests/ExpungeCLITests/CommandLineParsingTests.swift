@@ -22,7 +22,7 @@ struct CommandLineParsingTests {
   }
 
   @Test(arguments: [
-    "train", "evaluate", "predict", "forget", "log", "audit", "shard-train", "datasets",
+    "train", "evaluate", "predict", "forget", "log", "audit", "shard-train", "datasets", "split",
   ])
   func everyCommandHasHelpWithAnExample(command: String) {
     let viaFlag = expunge(command, "--help")

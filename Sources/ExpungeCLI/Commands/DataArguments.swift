@@ -10,7 +10,7 @@ enum DataArguments {
       OptionSpec(
         name: "data", valueName: "spec",
         help: dataHelp
-          + " A built-in name (fashion-mnist, fashion-mnist:test, synthetic:n=…,d=…,classes=…,seed=…) or a .csv, .libsvm, .npy or IDX file.",
+          + " A built-in name (fashion-mnist, fashion-mnist:test, synthetic:n=…,d=…,classes=…,seed=…) or a .csv, .tsv, .csv.gz, .tsv.gz, .libsvm, .npy or IDX file.",
         isRequired: required),
       OptionSpec(
         name: "label-column", valueName: "column",
@@ -22,6 +22,11 @@ enum DataArguments {
           "CSV column holding stable row ids (non-negative integers). Without it, ids are row numbers.",
         group: group),
       .flag("no-header", "The CSV file has no header row (default: detected).", group: group),
+      OptionSpec(
+        name: "skip-rows", valueName: "n",
+        help:
+          "Skip the CSV file's first n lines (e.g. a line of counts before the header); messages keep the file's line numbers.",
+        defaultValue: "0", group: group),
       OptionSpec(
         name: "labels-file", valueName: "file", help: "NPY file of labels, for NPY features.",
         group: group),
@@ -36,12 +41,8 @@ enum DataArguments {
     ]
   }
 
-  /// Loads `--data` with the loader options, then applies `--classes` and `--limit`.
-  /// - Parameter limited: apply `--limit` (training data); false for held-out data.
-  static func load(
-    _ arguments: ParsedArguments, spec dataSpec: String? = nil, seed: UInt64 = 0,
-    limited: Bool = true
-  ) throws -> Dataset {
+  /// The loader options the command line gives.
+  static func loadOptions(_ arguments: ParsedArguments) throws -> LoadOptions {
     var options = LoadOptions()
     if let label = arguments.string("label-column") {
       options.labelColumn = try columnSelector(label, option: "label-column", arguments)
@@ -50,7 +51,21 @@ enum DataArguments {
       options.idColumn = try columnSelector(id, option: "id-column", arguments)
     }
     if arguments.flag("no-header") { options.hasHeader = false }
+    options.skipRows = try arguments.int("skip-rows", in: 0...Int.max) ?? 0
     options.labelsPath = arguments.string("labels-file")
+    return options
+  }
+
+  /// Loads `--data` with the loader options, then applies `--classes` and `--limit`.
+  /// - Parameters:
+  ///   - limited: apply `--limit` (training data); false for held-out data.
+  ///   - hasLabels: false for a CSV file without a label column (rows to predict).
+  static func load(
+    _ arguments: ParsedArguments, spec dataSpec: String? = nil, seed: UInt64 = 0,
+    limited: Bool = true, hasLabels: Bool = true
+  ) throws -> Dataset {
+    var options = try loadOptions(arguments)
+    options.hasLabels = hasLabels
     var data = try DatasetCatalog.load(dataSpec ?? arguments.required("data"), options: options)
     if let classes = try selectedClasses(arguments) {
       data = try data.selectingClasses(classes)

@@ -4,8 +4,9 @@ import ExpungeModels
 import ExpungeStore
 import Foundation
 
-/// What `evaluate` measures: a model directory (`--model`) or a store's current SISA
-/// ensemble (`--store`), with what must happen to data before it sees it.
+/// What `evaluate` measures and `predict` asks: a model directory (`--model`) or a store's
+/// SISA ensemble (`--store`, its current version or `--version N`), with what must happen to
+/// data before it sees it.
 struct EvaluationTarget {
   var name: String
   var featureCount: Int
@@ -23,8 +24,13 @@ struct EvaluationTarget {
   var environmentNote: String?
 
   init(_ arguments: ParsedArguments, command: CommandSpec) throws {
+    let chosenVersion = try arguments.int("version", in: 1...Int.max)
     switch (arguments.string("model"), arguments.string("store")) {
     case (let path?, nil):
+      if chosenVersion != nil {
+        throw CLIError.usage(
+          "--version applies to --store (a model directory has one)", command: command)
+      }
       let loaded = try LoadedModel(directory: path)
       name = loaded.directory.path
       featureCount = loaded.model.featureCount
@@ -39,7 +45,8 @@ struct EvaluationTarget {
       environmentNote = loaded.environmentNote
     case (nil, let path?):
       let store = try Store.open(URL(fileURLWithPath: path))
-      name = "\(store.directory.path) (version \(try store.currentVersion()))"
+      let version = try chosenVersion ?? store.currentVersion()
+      name = "\(store.directory.path) (version \(version))"
       featureCount = store.featureCount
       classCount = store.classCount
       classNames = store.classNames
@@ -48,12 +55,14 @@ struct EvaluationTarget {
       scaling = nil
       standardizer = nil
       source = try RecordedTrainingData.source(arguments, store: store, command: command)
-      let models = try store.preprocessedShardModels()
-      probabilities = { x in try store.predictProbabilities(x, models: models) }
+      let models = try store.preprocessedShardModels(version: version)
+      probabilities = { x in try store.predictProbabilities(x, version: version, models: models) }
       meanLoss =
         store.sisa.aggregation == .meanProbability
         ? { x, y in
-          let p = (try? store.predictProbabilities(x, models: models)) ?? Matrix.zeros(0, 0)
+          let p =
+            (try? store.predictProbabilities(x, version: version, models: models))
+            ?? Matrix.zeros(0, 0)
           var total = 0.0
           for i in 0..<p.rows { total -= log(max(Double(p[i, Int(y[i])]), 1e-12)) }
           return total / Double(max(p.rows, 1))
@@ -63,12 +72,13 @@ struct EvaluationTarget {
     }
   }
 
-  /// Loads the data as training prepared it: same class selection (unless `--classes`
-  /// overrides it), same scaling and standardizer, and the width checked.
-  func prepare() throws -> Dataset {
+  /// Loads the data — `--data`, or the store's recorded training data — as training
+  /// prepared it: same class selection (unless `--classes` overrides it, or the rows have no
+  /// labels to select by), same scaling and standardizer, and the width checked.
+  func prepare(hasLabels: Bool = true) throws -> Dataset {
     let arguments = source.arguments
-    var data = try DataArguments.load(arguments, seed: source.seed)
-    if !arguments.has("classes"), let classSelection {
+    var data = try DataArguments.load(arguments, seed: source.seed, hasLabels: hasLabels)
+    if hasLabels, !arguments.has("classes"), let classSelection {
       data = try data.selectingClasses(classSelection)
     }
     try data.requireWidth(featureCount, expectedBy: "the model in \(name)")

@@ -3,19 +3,33 @@ import ExpungeData
 import ExpungeModels
 import Foundation
 
-/// `expunge predict`: class predictions (and probabilities) of a saved model, as CSV.
+/// `expunge predict`: class predictions (and probabilities) of a saved model or of a store's
+/// ensemble, as CSV.
 enum PredictCommand: Command {
   static let spec = CommandSpec(
     name: "predict",
-    abstract: "Predict classes of rows with a saved model.",
+    abstract: "Predict classes of rows with a saved model or a store's ensemble.",
     discussion:
-      "Writes CSV with a header: id, predicted class, and with --proba one probability column per class. Labels in the data, if any, are ignored.",
+      "Writes CSV with a header: id, predicted class, and with --proba one probability column per class. With --store the store's ensemble predicts, combined as the store aggregates (what 'evaluate --store' measures). The rows need no labels: a CSV file with as many columns as the model has features (besides its --id-column) is read as unlabelled, or say so with --no-labels. Labels, if any, are ignored.",
     options: [
       OptionSpec(
-        name: "model", valueName: "dir", help: "Model directory written by 'expunge train'.",
-        isRequired: true)
+        name: "model", valueName: "dir", help: "Model directory written by 'expunge train'."),
+      OptionSpec(
+        name: "store", valueName: "dir",
+        help: "Predict with a store's SISA ensemble instead."),
+      OptionSpec(
+        name: "version", valueName: "n",
+        help: "With --store: the model version to use, if its files are still there.",
+        defaultValue: "the current one"),
     ] + DataArguments.options(dataHelp: "Rows to predict.") + [
-      .flag("proba", "Add one column per class with its probability (ridge: its score)."),
+      .flag(
+        "no-labels",
+        "The CSV file has no label column: every column but the --id-column is a feature (default: detected from the width).",
+        group: DataArguments.group),
+      .flag(
+        "proba",
+        "Add one column per class with its probability (ridge: its score; a store voting: the share of votes)."
+      ),
       OptionSpec(
         name: "output", valueName: "file",
         help: "Write the CSV to this file (atomically) instead of stdout."),
@@ -24,7 +38,9 @@ enum PredictCommand: Command {
     examples: [
       "expunge predict --model runs/mlp --data fashion-mnist:test --proba > predictions.csv",
       "expunge predict --model runs/ridge --data new-rows.csv --id-column id --output predictions.csv",
-    ])
+      "expunge predict --store runs/fm --data new-rows.csv --no-labels --proba --json",
+    ],
+    alternatives: "(--model <dir> | --store <dir>)")
 
   struct Row: Encodable {
     var id: UInt64
@@ -33,10 +49,24 @@ enum PredictCommand: Command {
   }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
-    let loaded = try LoadedModel(directory: arguments.required("model"))
-    if let note = loaded.environmentNote { console.printError(note) }
-    let data = try loaded.prepare(arguments)
-    let scores = loaded.model.predictProbabilities(data.features)
+    if arguments.flag("no-labels"),
+      let option = ["label-column", "classes"].first(where: {
+        arguments.has($0)
+      })
+    {
+      throw CLIError.usage(
+        "--\(option) needs labels; --no-labels says there are none", command: spec)
+    }
+    let target = try EvaluationTarget(arguments, command: spec)
+    if let note = target.environmentNote { console.printError(note) }
+    let hasLabels = try rowsHaveLabels(arguments, featureCount: target.featureCount)
+    if !hasLabels, arguments.has("classes") {
+      throw CLIError.data(
+        "\(arguments.required("data")): has no label column (as many columns as the model's \(target.featureCount) features); --classes needs labels"
+      )
+    }
+    let data = try target.prepare(hasLabels: hasLabels)
+    let scores = try target.probabilities(data.features)
     let predicted = scores.argmaxRows()
     let withProba = arguments.flag("proba")
     let text: String
@@ -65,5 +95,19 @@ enum PredictCommand: Command {
     } else {
       console.writeOut(text)
     }
+  }
+
+  /// Whether the rows have a label column: not with `--no-labels`, yes with
+  /// `--label-column`; otherwise a CSV file has none when its columns, less the id column,
+  /// are exactly the model's features (a labelled file has one column more).
+  static func rowsHaveLabels(_ arguments: ParsedArguments, featureCount: Int) throws -> Bool {
+    if arguments.flag("no-labels") { return false }
+    let spec = arguments.required("data")
+    guard !arguments.has("label-column"), DatasetCatalog.isCSVFile(spec),
+      FileManager.default.fileExists(atPath: spec)
+    else { return true }
+    let options = try DataArguments.loadOptions(arguments)
+    let columns = try CSVLoader.columnCount(spec, options: options)
+    return columns - (options.idColumn == nil ? 0 : 1) != featureCount
   }
 }
