@@ -8,7 +8,7 @@ struct BadInputTests {
   func file(_ name: String, _ text: String) -> (URL, String) {
     let dir = temporaryDirectory(name)
     let path = dir.appendingPathComponent(name).path
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
     return (dir, path)
   }
 
