@@ -23,11 +23,11 @@ public enum ExpungeCommandLine {
       "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5",
       "expunge forget --store runs/fm --ids 3,17",
       "expunge help train",
-    ])
+    ], takesCommonOptions: false)
 
   static let helpSpec = CommandSpec(
     name: "help", abstract: "Show help for a command.", options: [],
-    examples: ["expunge help train"])
+    examples: ["expunge help train"], takesCommonOptions: false)
 
   /// Runs the process's command line and exits with the command's status.
   public static func main() -> Never {
@@ -78,7 +78,8 @@ public enum ExpungeCommandLine {
         console.writeOut(HelpFormatter.help(for: command.spec))
         return
       }
-      try command.run(try ParsedArguments(rest, spec: command.spec), console: console)
+      let parsed = try ParsedArguments(rest, spec: command.spec)
+      try command.run(parsed, console: console.applying(parsed))
     }
   }
 

@@ -24,7 +24,7 @@ struct CommandLineParsingTests {
   @Test(arguments: [
     "train", "evaluate", "predict", "forget", "log", "audit", "shard-train", "datasets",
   ])
-  func everyCommandHasHelpWithAnExample(command: String) {
+  func everyCommandHasHelpWithAnExample(command: String) throws {
     let viaFlag = expunge(command, "--help")
     let viaHelp = expunge("help", command)
     #expect(viaFlag.status == 0)
@@ -32,8 +32,14 @@ struct CommandLineParsingTests {
     let text = viaFlag.out
     #expect(text.hasPrefix("OVERVIEW: "))
     #expect(text.contains("USAGE: expunge \(command)"))
-    #expect(text.contains("OPTIONS:"))
+    #expect(text.components(separatedBy: "\nOPTIONS:\n").count == 2, "one OPTIONS section")
+    // The common options close OPTIONS, before --help.
+    #expect(text.contains("\n  --json "))
     #expect(text.contains("  -h, --help"))
+    let json = try #require(text.range(of: "\n  --json "))
+    let quiet = try #require(text.range(of: "\n  --quiet "))
+    let help = try #require(text.range(of: "\n  -h, --help"))
+    #expect(json.lowerBound < quiet.lowerBound && quiet.lowerBound < help.lowerBound)
     #expect(text.contains("EXAMPLES:\n  expunge \(command)"))
     // Every option's help is a sentence: it ends with a period or a (default:/values:) note.
     for line in text.split(separator: "\n") where line.hasPrefix("  --") && line.count > 30 {

@@ -16,9 +16,7 @@ enum EvaluateCommand: Command {
       OptionSpec(
         name: "store", valueName: "dir",
         help: "Evaluate a store's current model instead (SISA ensemble)."),
-    ] + DataArguments.options(dataHelp: "Labelled data to evaluate on.") + [
-      .flag("json", "Print the result as one JSON document on stdout.")
-    ],
+    ] + DataArguments.options(dataHelp: "Labelled data to evaluate on."),
     examples: [
       "expunge evaluate --model runs/mlp --data fashion-mnist:test",
       "expunge evaluate --model runs/mlp --data fashion-mnist:test --json",

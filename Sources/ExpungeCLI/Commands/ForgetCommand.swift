@@ -41,7 +41,6 @@ enum ForgetCommand: Command {
         help:
           "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch, 'newton' updates certified or ridge models in place, 'influence' (corrections only) updates the model by an influence step.",
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
-      .flag("json", "Print the ledger record as one JSON document on stdout."),
     ],
     examples: [
       "expunge forget --store runs/fm --ids 3,17",
@@ -52,8 +51,8 @@ enum ForgetCommand: Command {
       "expunge forget --store runs/fm --zero-columns 0-27 --method sisa",
     ],
     alternatives:
-      "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <cells> | --zero-columns <list>)"
-  )
+      "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <cells> | --zero-columns <list>)",
+    jsonHelp: "Print the ledger record as one JSON document on stdout.")
 
   static let changesGroup = "CORRECTING ROWS INSTEAD OF REMOVING THEM"
 
@@ -123,7 +122,7 @@ enum ForgetCommand: Command {
     _ title: String, to store: Store, _ arguments: ParsedArguments, console: Console,
     _ request: () throws -> LedgerRequest
   ) throws -> LedgerRequest? {
-    let bar = ProgressBar(title: title, console: console, enabled: !arguments.flag("json"))
+    let bar = ProgressBar(title: title, console: console)
     store.progress = { completed, total in
       bar.update(completed: completed, total: total, unit: "stage")
     }

@@ -19,12 +19,11 @@ enum PredictCommand: Command {
       OptionSpec(
         name: "output", valueName: "file",
         help: "Write the CSV to this file (atomically) instead of stdout."),
-      .flag("json", "Print a JSON document instead of CSV."),
     ],
     examples: [
       "expunge predict --model runs/mlp --data fashion-mnist:test --proba > predictions.csv",
       "expunge predict --model runs/ridge --data new-rows.csv --id-column id --output predictions.csv",
-    ])
+    ], jsonHelp: "Print a JSON document instead of CSV.")
 
   struct Row: Encodable {
     var id: UInt64
@@ -33,6 +32,10 @@ enum PredictCommand: Command {
   }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
+    if arguments.flag("quiet") && !arguments.flag("json") && !arguments.has("output") {
+      throw CLIError.usage(
+        "--quiet prints nothing on stdout, so the predictions need --output <file>", command: spec)
+    }
     let loaded = try LoadedModel(directory: arguments.required("model"))
     if let note = loaded.environmentNote { console.printError(note) }
     let data = try loaded.prepare(arguments)

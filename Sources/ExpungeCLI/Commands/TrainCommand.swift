@@ -112,8 +112,6 @@ enum TrainCommand: Command {
         help:
           "Hold out this fraction of the training rows (stratified) to report validation accuracy.",
         defaultValue: "0, or 0.1 with --l2 auto"),
-      .flag("json", "Print the result as one JSON document on stdout."),
-      .flag("quiet", "No progress output."),
     ] + BackdoorArguments.options,
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
@@ -240,21 +238,19 @@ enum TrainCommand: Command {
         validationFraction: plan.validationFraction, seed: plan.seed)
     }
 
-    let showProgress = !arguments.flag("quiet")
     let started = Date()
     let configuration: ModelConfiguration
     let model: any Classifier
     var trials: [L2Trial]?
     if plan.searchL2 {
       let search = try searchL2(
-        plan.configuration, train: train, validation: validation!, console: console,
-        showProgress: showProgress)
+        plan.configuration, train: train, validation: validation!, console: console)
       (configuration, model, trials) = (search.best.configuration, search.best, search.trials)
     } else {
       configuration = plan.configuration
       model = try fitWithProgress(
         configuration, train: train, validation: validation, console: console,
-        showProgress: showProgress, title: "train \(configuration.kind.rawValue)")
+        title: "train \(configuration.kind.rawValue)")
     }
     let seconds = Date().timeIntervalSince(started)
 
@@ -296,9 +292,9 @@ enum TrainCommand: Command {
   /// Fits `configuration`, drawing a progress bar for the observer's reports.
   static func fitWithProgress(
     _ configuration: ModelConfiguration, train: Dataset, validation: Dataset?, console: Console,
-    showProgress: Bool, title: String
+    title: String
   ) throws -> any Classifier {
-    let bar = ProgressBar(title: title, console: console, enabled: showProgress)
+    let bar = ProgressBar(title: title, console: console)
     defer { bar.finish() }
     return try configuration.fit(train, validation: validation) { progress in
       var detail = String(format: "loss %.4f", progress.loss)
@@ -312,15 +308,13 @@ enum TrainCommand: Command {
   /// Fits a convex model for each λ of a log grid and keeps the one with the best validation
   /// accuracy (ties go to the larger λ, the simpler model, which comes first).
   static func searchL2(
-    _ base: ModelConfiguration, train: Dataset, validation: Dataset, console: Console,
-    showProgress: Bool
+    _ base: ModelConfiguration, train: Dataset, validation: Dataset, console: Console
   ) throws -> (best: any Classifier, trials: [L2Trial]) {
     var trials: [L2Trial] = []
     var best: (model: any Classifier, accuracy: Double)?
     for l2 in [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] {
       let model = try fitWithProgress(
-        base.withL2(l2), train: train, validation: nil, console: console,
-        showProgress: showProgress, title: "λ=\(l2)")
+        base.withL2(l2), train: train, validation: nil, console: console, title: "λ=\(l2)")
       let accuracy = model.accuracy(validation.features, labels: validation.labels)
       trials.append(L2Trial(l2: l2, validationAccuracy: accuracy))
       if best == nil || accuracy > best!.accuracy { best = (model, accuracy) }

@@ -21,6 +21,17 @@ enum TrainIntoStore {
     var version: Int
   }
 
+  /// What `train --store --defer-training --json` prints: a store whose shards wait for
+  /// `expunge shard-train`.
+  struct Prepared: Encodable {
+    var store: String
+    var model: ModelKind
+    var shards: Int
+    var slices: Int
+    var rows: Int
+    var trainingDeferred = true
+  }
+
   static func run(_ arguments: ParsedArguments, plan: TrainingPlan, console: Console) throws {
     let spec = TrainCommand.spec
     if arguments.has("out") {
@@ -55,13 +66,21 @@ enum TrainIntoStore {
     let deferred = arguments.flag("defer-training")
     let bar = ProgressBar(
       title: "train SISA \(sisa.shards)×\(sisa.slices)", console: console,
-      enabled: !arguments.flag("quiet") && !deferred)
+      enabled: !deferred)
     var store: Store? = try Store.create(
       at: directory, data: data, configuration: plan.configuration, sisa: sisa,
       classNames: classNames, classSelection: classSelection, deferTraining: deferred || jobs > 1
     ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
     if let backdoor { try store!.recordBackdoor(backdoor) }
     if deferred {
+      if arguments.flag("json") {
+        console.print(
+          try JSONOutput.encode(
+            Prepared(
+              store: directory.path, model: plan.configuration.kind, shards: sisa.shards,
+              slices: sisa.slices, rows: data.count)))
+        return
+      }
       console.print(
         "Prepared store \(directory.path): \(data.count) rows in \(sisa.shards) shard(s); train each with"
       )

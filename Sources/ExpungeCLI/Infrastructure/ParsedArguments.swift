@@ -26,7 +26,7 @@ struct ParsedArguments {
       }
       guard let option = spec.option(named: name) else {
         var message = "unknown option '--\(name)'"
-        if let guess = Self.closest(to: name, among: spec.options.map(\.name)) {
+        if let guess = Self.closest(to: name, among: spec.allOptions.map(\.name)) {
           message += "; did you mean '--\(guess)'?"
         }
         throw CLIError.usage(message, command: spec)
@@ -51,7 +51,7 @@ struct ParsedArguments {
       }
       i += 1
     }
-    for option in spec.options where option.isRequired && values[option.name] == nil {
+    for option in spec.allOptions where option.isRequired && values[option.name] == nil {
       throw CLIError.usage("missing '\(option.usageFragment)'", command: spec)
     }
   }

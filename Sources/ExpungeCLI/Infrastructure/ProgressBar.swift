@@ -21,7 +21,7 @@ final class ProgressBar: @unchecked Sendable {
   init(title: String, console: Console, enabled: Bool = true, plainInterval: TimeInterval = 5) {
     self.title = title
     self.console = console
-    self.enabled = enabled
+    self.enabled = enabled && console.showsProgress
     self.plainInterval = plainInterval
   }
 
