@@ -9,12 +9,15 @@ struct CommandLineParsingTests {
     #expect(r.out == "expunge 0.1.0\n")
   }
 
+  static let rootUsage =
+    "expunge (train | evaluate | predict | forget | log | audit | shard-train | datasets | help) [<options>]"
+
   @Test(arguments: [[], ["--help"], ["-h"], ["help"]])
   func rootHelpListsEverySubcommand(arguments: [String]) {
     let r = expunge(arguments)
     #expect(r.status == 0)
     #expect(r.out.hasPrefix("OVERVIEW: "))
-    #expect(r.out.contains("USAGE: expunge [<options>]"))
+    #expect(r.out.contains("\nUSAGE: \(Self.rootUsage)\n"))
     for command in ["train", "evaluate", "predict", "datasets", "help"] {
       #expect(r.out.contains("\n  \(command) "), "missing \(command) in root help")
     }
@@ -79,8 +82,44 @@ struct CommandLineParsingTests {
     let r = expunge("trian")
     #expect(r.status == 64)
     #expect(
-      r.err.hasPrefix(
-        "Error: unknown command 'trian'; did you mean 'train'?\nUsage: expunge [<options>]\n"))
+      r.err == """
+        Error: unknown command 'trian'; did you mean 'train'?
+        Usage: \(Self.rootUsage)
+        See 'expunge --help' for more information.
+
+        """)
+    #expect(r.out.isEmpty)
+  }
+
+  /// Before a command only the root's options: --version, --help.
+  @Test func rootOptionsAreTheRootsOwn() {
+    let r = expunge("--json")
+    #expect(r.status == 64)
+    #expect(
+      r.err == """
+        Error: unknown option '--json'
+        Usage: \(Self.rootUsage)
+        See 'expunge --help' for more information.
+
+        """)
+  }
+
+  /// The closest command by edit distance (a swap of neighbours counts one), or the only one
+  /// the word begins; nothing when no command is close.
+  @Test(
+    arguments: [
+      ("frget", "forget"), ("forgte", "forget"), ("evalute", "evaluate"), ("eval", "evaluate"),
+      ("shard", "shard-train"), ("shardtrain", "shard-train"), ("lgo", "log"),
+      ("dataset", "datasets"), ("hepl", "help"), ("Train", "train"), ("predcit", "predict"),
+      ("delete", nil), ("x", nil),
+    ] as [(String, String?)])
+  func unknownCommandNamesTheClosestOne(word: String, guess: String?) {
+    let r = expunge(word)
+    #expect(r.status == 64)
+    let first = r.err.split(separator: "\n").first.map(String.init)
+    #expect(
+      first
+        == "Error: unknown command '\(word)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""))
   }
 
   @Test func missingRequiredOption() {

@@ -121,24 +121,37 @@ struct ParsedArguments {
     .usage("invalid value '\(text)' for '--\(name)': expected \(expected)", command: spec)
   }
 
-  /// The candidate within edit distance 2 of `word`, if any (for "did you mean").
+  /// The candidate closest to `word`, for "did you mean": the only one `word` begins, else
+  /// the nearest by edit distance (a transposition counts one) within max(2, a third of
+  /// `word`'s length); nil when nothing is that close.
   static func closest(to word: String, among candidates: [String]) -> String? {
-    candidates
+    let extended = candidates.filter { $0.hasPrefix(word) && $0 != word }
+    if word.count >= 2, extended.count == 1 { return extended[0] }
+    let limit = max(2, word.count / 3)
+    return
+      candidates
       .map { ($0, editDistance(Array(word), Array($0))) }
-      .filter { $0.1 <= 2 }
+      .filter { $0.1 <= limit }
       .min { $0.1 < $1.1 }?.0
   }
 
-  private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-      var current = [i] + [Int](repeating: 0, count: b.count)
-      for j in 1...max(b.count, 1) where !b.isEmpty {
-        current[j] = min(
-          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+  /// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
+  /// neighbours each cost one.
+  static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    // d[i][j]: the distance between a's first i and b's first j characters.
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+          d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+        }
       }
-      previous = current
     }
-    return a.isEmpty ? b.count : previous[b.count]
+    return d[a.count][b.count]
   }
 }
