@@ -184,7 +184,7 @@ struct StoreCommandTests {
       "12 ids are not training rows of this store: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …")
     refused(
       ["forget", "--store", store.path, "--ids-file", junk.path], 65,
-      "\(junk.path):2: 'abc' is not a sample id")
+      "\(junk.path):2: 'abc' is not an id or a range of ids; write e.g. 3,17,100-120")
     refused(
       ["forget", "--store", store.path, "--class", "3"], 65,
       "class 3 does not exist (classes are 0…2)")
@@ -206,8 +206,7 @@ struct StoreCommandTests {
       "invalid value '1001:x' for '--relabel': '1001:x' is not id:label")
     refused(
       ["forget", "--store", store.path, "--zero-columns", "9-3"], 64,
-      "invalid value '9-3' for '--zero-columns': expected feature indices or ranges, e.g. 3,7,100-120"
-    )
+      "invalid value for '--zero-columns': '9-3' is a reversed range; write 3-9")
     refused(
       ["forget", "--store", store.path, "--relabel", "1001:1", "--ids", "1002"], 64,
       "--ids removes rows; correct rows in a request of their own")
@@ -230,7 +229,7 @@ struct StoreCommandTests {
       ["forget", "--store", store.path], 64, "say what to forget: --ids, --ids-file or --class")
     refused(
       ["forget", "--store", store.path, "--ids", "1,x"], 64,
-      "invalid value '1,x' for '--ids': expected comma-separated non-negative integer ids")
+      "invalid value for '--ids': 'x' is not an id or a range of ids; write e.g. 3,17,100-120")
     refused(
       [
         "train", "--data", "synthetic:n=50", "--sisa-shards", "2", "--out",

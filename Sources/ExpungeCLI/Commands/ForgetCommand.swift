@@ -13,18 +13,21 @@ enum ForgetCommand: Command {
       OptionSpec(
         name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
         isRequired: true),
-      OptionSpec(name: "ids", valueName: "list", help: "Sample ids, comma-separated."),
+      OptionSpec(
+        name: "ids", valueName: "list",
+        help: "Sample ids and ranges of ids, comma-separated, e.g. 3,17,100-120."),
       OptionSpec(
         name: "ids-file", valueName: "file",
-        help: "A file of sample ids, one per line ('#' starts a comment)."),
+        help: "A file of sample ids, one per line, as --ids takes them ('#' starts a comment)."),
       OptionSpec(name: "class", valueName: "k", help: "Every remaining row of class k."),
       OptionSpec(
         name: "relabel", valueName: "id:label,…",
-        help: "Correct rows' labels (instead of removing rows).", group: changesGroup),
+        help: "Correct rows' labels (instead of removing rows); an id may be a range, 100-120:7.",
+        group: changesGroup),
       OptionSpec(
         name: "zero-features", valueName: "cells",
         help:
-          "Set single feature values to 0: id:feature pairs, comma-separated (features are numbered 0 … d−1).",
+          "Set single feature values to 0: id:feature pairs, comma-separated (features are numbered 0 … d−1); an id may be a range.",
         group: changesGroup),
       OptionSpec(
         name: "zero-columns", valueName: "list",
@@ -75,13 +78,8 @@ enum ForgetCommand: Command {
     }
     let method = try arguments.choice("method", as: ForgetMethod.self) ?? .sisa
     var ids: [SampleID] = []
-    if let list = arguments.string("ids") {
-      for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-        guard let v = UInt64(item.trimmingCharacters(in: .whitespaces)) else {
-          throw arguments.invalid("ids", list, "comma-separated non-negative integer ids")
-        }
-        ids.append(SampleID(v))
-      }
+    if let list = try arguments.idList("ids") {
+      ids = list.map { SampleID($0) }
     } else if let path = arguments.string("ids-file") {
       ids = try readIDs(path)
     }
@@ -164,8 +162,8 @@ enum ForgetCommand: Command {
         RowChanges.Cell(id: $0.0, feature: Int(clamping: $0.1))
       }
     }
-    if let text = arguments.string("zero-columns") {
-      changes.zeroColumns = try featureList(text, arguments)
+    if let columns = try featureList(arguments) {
+      changes.zeroColumns = columns
     }
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
     guard
@@ -192,37 +190,38 @@ enum ForgetCommand: Command {
     console.print("  model version        \(request.version)")
   }
 
-  /// "a:b,c:d" as pairs of integers; a malformed item names the option and the item.
+  /// "a:b,c:d" as pairs of integers, where an id `a` may be a range (`100-120:7` stands for
+  /// 21 pairs); a malformed item names the option and the item.
   static func pairs(_ option: String, _ text: String, _ shape: String) throws -> [(UInt64, Int64)] {
-    try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+    let ids = NumberList(noun: "id")
+    var out: [(UInt64, Int64)] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
       let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-      guard parts.count == 2,
-        let id = UInt64(parts[0].trimmingCharacters(in: .whitespaces)),
-        let value = Int64(parts[1].trimmingCharacters(in: .whitespaces))
+      guard parts.count == 2, let value = Int64(parts[1].trimmingCharacters(in: .whitespaces))
       else {
         throw CLIError.usage(
           "invalid value '\(text)' for '--\(option)': '\(item)' is not \(shape)", command: spec)
       }
-      return (id, value)
+      do {
+        out += try ids.range(parts[0]).map { ($0, value) }
+      } catch {
+        throw CLIError.usage(
+          "invalid value for '--\(option)': \(error.description)", command: spec)
+      }
+      if out.count > ids.limit {
+        throw CLIError.usage(
+          "invalid value for '--\(option)': the list holds more than \(ids.limit) ids",
+          command: spec)
+      }
     }
+    return out
   }
 
-  /// "3,7,100-120" as feature indices.
-  static func featureList(_ text: String, _ arguments: ParsedArguments) throws -> [Int] {
-    var out: [Int] = []
-    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-      let bounds = item.split(separator: "-", omittingEmptySubsequences: false).map {
-        Int($0.trimmingCharacters(in: .whitespaces))
-      }
-      guard (1...2).contains(bounds.count), let low = bounds[0], let high = bounds.last!,
-        low >= 0, low <= high
-      else {
-        throw arguments.invalid(
-          "zero-columns", text, "feature indices or ranges, e.g. 3,7,100-120")
-      }
-      out += Array(low...high)
+  /// "3,7,100-120" as feature indices, sorted, each once.
+  static func featureList(_ arguments: ParsedArguments) throws -> [Int]? {
+    try arguments.numberList("zero-columns", noun: "feature", maximum: UInt64(Int.max)).map {
+      Set($0).map { Int($0) }.sorted()
     }
-    return Array(Set(out)).sorted()
   }
 
   /// One line per shard a newton request updated: what was certified, or that it was exact.
@@ -249,22 +248,28 @@ enum ForgetCommand: Command {
     }
   }
 
-  /// Ids from a file, one per line; blank lines and `#` comments are skipped.
+  /// Ids from a file, one per line in the syntax of `--ids` (`3`, `100-120`, `3,17`); blank
+  /// lines and `#` comments are skipped. A bad line is bad data (exit 65), named by its number.
   static func readIDs(_ path: String) throws -> [SampleID] {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CLIError.data("\(path): no such file")
     }
     var ids: [SampleID] = []
+    let list = NumberList(noun: "id")
     for (n, raw) in String(decoding: data, as: UTF8.self).split(
       separator: "\n", omittingEmptySubsequences: false
     ).enumerated() {
       let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
         .trimmingCharacters(in: .whitespaces)
       if line.isEmpty { continue }
-      guard let v = UInt64(line) else {
-        throw CLIError.data("\(path):\(n + 1): '\(line)' is not a sample id")
+      do {
+        ids += try list.values(line).map { SampleID($0) }
+      } catch {
+        throw CLIError.data("\(path):\(n + 1): \(error.description)")
       }
-      ids.append(SampleID(v))
+      guard ids.count <= list.limit else {
+        throw CLIError.data("\(path): the file holds more than \(list.limit) ids")
+      }
     }
     guard !ids.isEmpty else { throw CLIError.data("\(path): no ids in the file") }
     return ids

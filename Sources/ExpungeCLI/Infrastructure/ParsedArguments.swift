@@ -121,6 +121,22 @@ struct ParsedArguments {
     .usage("invalid value '\(text)' for '--\(name)': expected \(expected)", command: spec)
   }
 
+  /// `--name`'s list of ids or ranges (`3,17,100-120`), expanded in the order written; a bad
+  /// item is a usage error naming the option and the item.
+  func idList(_ name: String) throws -> [UInt64]? {
+    try numberList(name, noun: "id")
+  }
+
+  /// `--name`'s list of numbers or ranges in the shared syntax of `NumberList`.
+  func numberList(_ name: String, noun: String, maximum: UInt64 = .max) throws -> [UInt64]? {
+    guard let text = values[name] else { return nil }
+    do {
+      return try NumberList(noun: noun, maximum: maximum).values(text)
+    } catch {
+      throw CLIError.usage("invalid value for '--\(name)': \(error.description)", command: spec)
+    }
+  }
+
   /// The candidate closest to `word`, for "did you mean": the only one `word` begins, else
   /// the nearest by edit distance (a transposition counts one) within max(2, a third of
   /// `word`'s length); nil when nothing is that close.
