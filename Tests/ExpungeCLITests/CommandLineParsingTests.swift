@@ -122,6 +122,39 @@ struct CommandLineParsingTests {
         == "Error: unknown command '\(word)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""))
   }
 
+  @Test func outOverAModelIsRefusedUnlessForced() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("m").path
+    let train = ["train", "--data", "synthetic:n=60,d=3", "--model", "softmax", "--out", out]
+    #expect(expunge(train + ["--quiet"]).status == 0)
+    let weights = try Data(contentsOf: URL(fileURLWithPath: out + "/weights.safetensors"))
+    let again = expunge(train + ["--seed", "1"])
+    #expect(again.status == 65)
+    #expect(
+      again.err
+        == "Error: \(out): exists and holds a model; choose another --out, remove it or add --force\n"
+    )
+    #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/weights.safetensors")) == weights)
+    let forced = expunge(train + ["--seed", "1", "--force", "--quiet"])
+    #expect(forced.status == 0, "\(forced.err)")
+
+    // --force replaces a model, never anything else, and has no meaning for a store.
+    let other = dir.appendingPathComponent("notes")
+    try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+    try Data("keep".utf8).write(to: other.appendingPathComponent("notes.txt"))
+    let r = expunge(
+      ["train", "--data", "synthetic:n=60,d=3", "--out", other.path, "--force", "--quiet"])
+    #expect(r.status == 65 && r.err.contains("holds no model"), "\(r.err)")
+    let store = expunge(
+      [
+        "train", "--data", "synthetic:n=60,d=3", "--store", dir.appendingPathComponent("s").path,
+        "--force",
+      ])
+    #expect(store.status == 64)
+    #expect(store.err.hasPrefix("Error: option '--force' cannot be used with --store\n"))
+  }
+
   @Test func missingRequiredOption() {
     let r = expunge("train", "--data", "fashion-mnist")
     #expect(r.status == 64)

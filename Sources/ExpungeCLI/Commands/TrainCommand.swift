@@ -17,6 +17,7 @@ enum TrainCommand: Command {
       "The model directory holds config.json and weights.safetensors. Training is deterministic: the same data, options and --seed give the same bytes.",
     options: DataArguments.options(dataHelp: "Training data.") + [
       OptionSpec(name: "out", valueName: "dir", help: "Directory to write the model to."),
+      .flag("force", "With --out: replace the model already in the directory."),
       OptionSpec(
         name: "store", valueName: "dir",
         help:
@@ -218,7 +219,15 @@ enum TrainCommand: Command {
       throw CLIError.usage("missing '--out <dir>' (or '--store <dir>')", command: spec)
     }
     let out = URL(fileURLWithPath: outPath)
-    try ModelDirectory.checkWritable(out)
+    do {
+      try ModelDirectory.checkWritable(out)
+    } catch let error as ModelError {
+      throw CLIError.data(error.description)  // a refused request, like an existing store
+    }
+    if ModelDirectory.holdsModel(out) && !arguments.flag("force") {
+      throw CLIError.data(
+        "\(out.path): exists and holds a model; choose another --out, remove it or add --force")
+    }
 
     var data = try DataArguments.load(arguments, seed: plan.seed)
     guard data.count >= 2 else {

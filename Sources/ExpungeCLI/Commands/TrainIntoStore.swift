@@ -37,9 +37,10 @@ enum TrainIntoStore {
     if arguments.has("out") {
       throw CLIError.usage("give --out or --store, not both", command: spec)
     }
-    // Each of these would make the stored model depend on more than the rows it keeps (a
-    // standardizer or λ fitted on rows later forgotten), breaking exact unlearning.
-    for option in ["standardize", "validation-fraction"] where arguments.has(option) {
+    // The first two would make the stored model depend on more than the rows it keeps (a
+    // standardizer or λ fitted on rows later forgotten), breaking exact unlearning; a store's
+    // history is never replaced wholesale.
+    for option in ["standardize", "validation-fraction", "force"] where arguments.has(option) {
       throw CLIError.usage("option '--\(option)' cannot be used with --store", command: spec)
     }
     if plan.searchL2 {
