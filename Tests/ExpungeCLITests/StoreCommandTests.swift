@@ -248,6 +248,31 @@ struct StoreCommandTests {
       log.status == 0 && log.out.contains("\"requests\" : [\n\n  ]")
         || log.out.contains("\"requests\" : []"), "\(log.out)")
   }
+
+  /// "shard 0 retrained from stage 0", not "shards retrained 0 (from stage 0)".
+  @Test func forgetSaysWhichShardsItRetrained() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = dir.appendingPathComponent("s")
+    Self.train(try Self.csv(in: dir, name: "rows.csv"), store: store)
+    let one = expunge("forget", "--store", store.path, "--ids", "1007")
+    #expect(one.status == 0, "\(one.err)")
+    let lines = one.out.split(separator: "\n").map(String.init)
+    #expect(lines.first?.hasPrefix("Forgot 1 row (request 1, method sisa) in ") == true)
+    #expect(
+      try Regex("  shard [0-2] retrained from stage [0-1]").wholeMatch(in: lines[1]) != nil,
+      "\(one.out)")
+    #expect(lines.last == "  model version        2")
+
+    let every = expunge(
+      "forget", "--store", store.path, "--ids", "1000,1001", "--method", "retrain")
+    #expect(every.out.hasPrefix("Forgot 2 rows (request 2, method retrain) in "), "\(every.out)")
+    #expect(every.out.contains("\n  shards 0, 1, 2 retrained from stage 0\n"), "\(every.out)")
+
+    let again = expunge("forget", "--store", store.path, "--ids", "1007")
+    #expect(again.out.contains("\n  already forgotten    1 row, skipped\n"), "\(again.out)")
+    #expect(again.out.contains("\n  no shard retrained\n"), "\(again.out)")
+  }
 }
 
 @Suite("Audit command")

@@ -95,21 +95,16 @@ enum ForgetCommand: Command {
       let request = try submit(
         "forget", to: store, arguments, console: console, { try store.forget(ids, method: method) })
     else { return }
-    let shards = (request.shards ?? []).map { entry -> String in
-      let parts = entry.split(separator: ":")
-      return "\(parts[0]) (from stage \(parts[1]))"
-    }
     console.print(
-      "Forgot \(request.removed ?? 0) row(s) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
+      "Forgot \(ProgressBar.count(request.removed ?? 0, "row")) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
     )
     if let already = request.alreadyForgotten, already > 0 {
-      console.print("  already forgotten    \(already) row(s), skipped")
+      console.print("  already forgotten    \(ProgressBar.count(already, "row")), skipped")
     }
     if let newton = request.newton {
       printNewton(newton, console: console)
     } else {
-      console.print(
-        "  shards retrained     \(shards.isEmpty ? "none" : shards.joined(separator: ", "))")
+      console.print("  " + retrained(request.shards ?? []))
     }
     console.print("  model version        \(request.version)")
   }
@@ -171,21 +166,24 @@ enum ForgetCommand: Command {
         "correct", to: store, arguments, console: console,
         { try store.change(changes, method: method, order: order, tau: tau) })
     else { return }
-    let rows = changes.touchesEveryRow ? "every row" : "\(changes.namedIDs.count) row(s)"
+    let rows =
+      changes.touchesEveryRow ? "every row" : ProgressBar.count(changes.namedIDs.count, "row")
     console.print(
       "Corrected \(rows) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
     )
     for r in request.influence ?? [] {
       var line = String(
-        format: "  shard %d              order %d, %d row(s) changed, ‖Δθ‖ = %.4g", r.shard,
-        r.order, r.changedRows, r.parameterChange)
+        format: "  shard %d              order %d, %@ changed, ‖Δθ‖ = %.4g", r.shard, r.order,
+        ProgressBar.count(r.changedRows, "row"), r.parameterChange)
       if let iterations = r.cgIterations, let residual = r.cgRelativeResidual {
-        line += String(format: ", CG %d iterations (relative residual %.2g)", iterations, residual)
+        line += String(
+          format: ", CG %@ (relative residual %.2g)", ProgressBar.count(iterations, "iteration"),
+          residual)
       }
       console.print(line)
     }
     if request.influence == nil {
-      console.print("  shards retrained     \((request.shards ?? []).joined(separator: ", "))")
+      console.print("  " + retrained(request.shards ?? []))
     }
     console.print("  model version        \(request.version)")
   }
@@ -224,13 +222,33 @@ enum ForgetCommand: Command {
     }
   }
 
+  /// The ledger's "shard:stage" entries as a sentence: "shard 0 retrained from stage 0",
+  /// "shards 1, 4 retrained from stage 0; shard 2 from stage 3", "no shard retrained".
+  static func retrained(_ entries: [String]) -> String {
+    var byStage: [Int: [Int]] = [:]
+    for entry in entries {
+      let parts = entry.split(separator: ":").compactMap { Int($0) }
+      guard parts.count == 2 else { continue }
+      byStage[parts[1], default: []].append(parts[0])
+    }
+    guard !byStage.isEmpty else { return "no shard retrained" }
+    return byStage.keys.sorted().enumerated().map { n, stage in
+      let shards = byStage[stage]!.sorted()
+      let list =
+        (shards.count == 1 ? "shard " : "shards ")
+        + shards.map(String.init).joined(separator: ", ")
+      return list + (n == 0 ? " retrained" : "") + " from stage \(stage)"
+    }.joined(separator: "; ")
+  }
+
   /// One line per shard a newton request updated: what was certified, or that it was exact.
   static func printNewton(_ records: [NewtonRemoval], console: Console) {
     for r in records {
       let time = ProgressBar.duration(r.seconds)
       guard r.kind == "certified", let budget = r.budget, let total = r.residualBounds else {
         console.print(
-          "  shard \(r.shard)              \(r.removed) row(s) removed exactly in \(time)")
+          "  shard \(r.shard)              \(ProgressBar.count(r.removed, "row")) removed exactly in \(time)"
+        )
         continue
       }
       if r.retrained == true {
@@ -244,7 +262,8 @@ enum ForgetCommand: Command {
         format: "residual bound %.3g of budget %.3g (%.1f %% spent)", total.max() ?? 0, budget,
         100 * spent)
       console.print(
-        "  shard \(r.shard)              \(r.removed) Newton step(s) in \(time), \(bound)")
+        "  shard \(r.shard)              \(ProgressBar.count(r.removed, "Newton step")) in \(time), \(bound)"
+      )
     }
   }
 

@@ -83,7 +83,7 @@ enum TrainIntoStore {
         return
       }
       console.print(
-        "Prepared store \(directory.path): \(data.count) rows in \(sisa.shards) shard(s); train each with"
+        "Prepared store \(directory.path): \(data.count) rows in \(ProgressBar.count(sisa.shards, "shard")); train each with"
       )
       console.print(
         "  expunge shard-train --store \(directory.path) --shard K    (K = 0…\(sisa.shards - 1))")
@@ -112,7 +112,7 @@ enum TrainIntoStore {
       console.print(try JSONOutput.encode(result))
     } else {
       console.print(
-        "Trained SISA \(plan.configuration.kind.rawValue) (\(sisa.shards) shard(s) × \(sisa.slices) slice(s), \(sisa.aggregation.rawValue)) on \(data.source) (\(data.count) rows) in \(ProgressBar.duration(seconds))"
+        "Trained SISA \(plan.configuration.kind.rawValue) (\(ProgressBar.count(sisa.shards, "shard")) × \(ProgressBar.count(sisa.slices, "slice")), \(sisa.aggregation.rawValue)) on \(data.source) (\(data.count) rows) in \(ProgressBar.duration(seconds))"
       )
       console.print(String(format: "  training accuracy    %.4f", result.trainingAccuracy))
       console.print("Store \(directory.path), model version \(result.version)")

@@ -78,8 +78,15 @@ final class ProgressBar: @unchecked Sendable {
     drewOnTerminal = false
   }
 
+  /// `batches`, `epochs`, `stages`.
   static func plural(_ unit: String) -> String {
-    unit.hasSuffix("ch") || unit.hasSuffix("s") ? unit + "es" : unit + "s"
+    let sibilant = unit.hasSuffix("s") || (unit.hasSuffix("ch") && !unit.hasSuffix("epoch"))
+    return unit + (sibilant ? "es" : "s")
+  }
+
+  /// `1 row`, `3 rows`: a count and its unit, plural unless the count is one.
+  static func count(_ n: Int, _ unit: String) -> String {
+    "\(n) \(n == 1 ? unit : plural(unit))"
   }
 
   /// `1.2s`, `3m05s`, `1h02m`.
