@@ -221,4 +221,28 @@ struct TrainEvaluatePredictTests {
       try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
     #expect((json["accuracy"] as? Double).map { $0 > 0.8 } == true)
   }
+
+  /// Progress shows an ETA only where the amount of work is known: epochs have one; an
+  /// iterative solver, which stops when it converges, shows its iteration, objective and
+  /// gradient norm instead.
+  @Test func progressShowsAnETAOnlyForKnownWork() {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let solver = expunge(
+      "train", "--data", Self.data, "--model", "softmax", "--out",
+      dir.appendingPathComponent("s").path)
+    #expect(solver.status == 0)
+    let first = solver.err.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(
+      first.hasPrefix("train softmax: iteration 1  objective ") && first.contains("  ‖∇L‖ "),
+      "\(solver.err)")
+    #expect(!solver.err.contains("ETA") && !solver.err.contains("/1000"), "\(solver.err)")
+
+    let epochs = expunge(
+      "train", "--data", Self.data, "--model", "mlp", "--hidden", "4", "--epochs", "3", "--out",
+      dir.appendingPathComponent("m").path)
+    #expect(epochs.status == 0)
+    #expect(epochs.err.hasPrefix("train mlp: 1/3 epochs  loss "), "\(epochs.err)")
+    #expect(epochs.err.contains("ETA "), "\(epochs.err)")
+  }
 }

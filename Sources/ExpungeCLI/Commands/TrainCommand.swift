@@ -306,6 +306,13 @@ enum TrainCommand: Command {
     let bar = ProgressBar(title: title, console: console)
     defer { bar.finish() }
     return try configuration.fit(train, validation: validation) { progress in
+      if progress.totalIsCap {
+        // An iterative solver: where it is, not how far from its cap.
+        var detail = String(format: "objective %.6g", progress.loss)
+        if let g = progress.gradientNorm { detail += String(format: "  ‖∇L‖ %.2e", g) }
+        bar.update(step: progress.completed, unit: progress.unit, detail: detail)
+        return
+      }
       var detail = String(format: "loss %.4f", progress.loss)
       if let g = progress.gradientNorm { detail += String(format: "  ‖∇‖ %.2e", g) }
       if let v = progress.validationAccuracy { detail += String(format: "  val %.4f", v) }
