@@ -95,6 +95,13 @@ struct BadInputTests {
     #expect(r.err.split(separator: "\n").count == 1)
   }
 
+  /// The model only knows "the data"; the CLI names the file.
+  @Test func oneClassNamesTheFile() {
+    let (dir, path) = file("one-class.csv", "a,b,label\n1,2,0\n3,4,0\n5,6,0\n")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    trainRefuses(path, "\(path): SoftmaxRegression: needs at least 2 classes, the data has 1")
+  }
+
   @Test func logisticNeedsTwoClasses() {
     let out = temporaryDirectory().appendingPathComponent("m").path
     let r = expunge(

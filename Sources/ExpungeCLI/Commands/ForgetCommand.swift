@@ -119,7 +119,7 @@ enum ForgetCommand: Command {
     store.progress = { completed, total in
       bar.update(completed: completed, total: total, unit: "stage")
     }
-    let done = try request()
+    let done = try CLIError.naming(store.directory.path, request)
     bar.finish()
     guard !arguments.flag("json") else {
       console.print(try JSONOutput.encode(done))

@@ -33,8 +33,10 @@ enum ShardTrainCommand: Command {
     guard let shard = try arguments.int("shard", in: 0...1_000_000) else { return }
     let directory = URL(fileURLWithPath: arguments.required("store"))
     let bar = ProgressBar(title: "train shard \(shard)", console: console)
-    let finished = try Store.trainShard(at: directory, shard: shard) { completed, total in
-      bar.update(completed: completed, total: total, unit: "stage")
+    let finished = try CLIError.naming(directory.path) {
+      try Store.trainShard(at: directory, shard: shard) { completed, total in
+        bar.update(completed: completed, total: total, unit: "stage")
+      }
     }
     bar.finish()
     if arguments.flag("json") {

@@ -252,14 +252,17 @@ enum TrainCommand: Command {
     let model: any Classifier
     var trials: [L2Trial]?
     if plan.searchL2 {
-      let search = try searchL2(
-        plan.configuration, train: train, validation: validation!, console: console)
+      let search = try CLIError.naming(data.source) {
+        try searchL2(plan.configuration, train: train, validation: validation!, console: console)
+      }
       (configuration, model, trials) = (search.best.configuration, search.best, search.trials)
     } else {
       configuration = plan.configuration
-      model = try fitWithProgress(
-        configuration, train: train, validation: validation, console: console,
-        title: "train \(configuration.kind.rawValue)")
+      model = try CLIError.naming(data.source) {
+        try fitWithProgress(
+          configuration, train: train, validation: validation, console: console,
+          title: "train \(configuration.kind.rawValue)")
+      }
     }
     let seconds = Date().timeIntervalSince(started)
 

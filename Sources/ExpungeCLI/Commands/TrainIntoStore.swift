@@ -68,10 +68,13 @@ enum TrainIntoStore {
     let bar = ProgressBar(
       title: "train SISA \(sisa.shards)×\(sisa.slices)", console: console,
       enabled: !deferred)
-    var store: Store? = try Store.create(
-      at: directory, data: data, configuration: plan.configuration, sisa: sisa,
-      classNames: classNames, classSelection: classSelection, deferTraining: deferred || jobs > 1
-    ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
+    var store: Store? = try CLIError.naming(data.source) {
+      try Store.create(
+        at: directory, data: data, configuration: plan.configuration, sisa: sisa,
+        classNames: classNames, classSelection: classSelection,
+        deferTraining: deferred || jobs > 1
+      ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
+    }
     if let backdoor { try store!.recordBackdoor(backdoor) }
     if deferred {
       if arguments.flag("json") {
