@@ -23,7 +23,7 @@ public enum ExpungeCommandLine {
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge evaluate --model runs/mlp --data fashion-mnist:test",
-      "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5",
+      "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
       "expunge forget --store runs/fm --ids 3,17",
       "expunge help train",
     ], alternatives: "(" + commandNames.joined(separator: " | ") + ")",

@@ -52,8 +52,8 @@ enum AuditCommand: Command {
     examples: [
       "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test",
       "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test --report audit.html",
-      "expunge audit --store runs/fm --data rows.csv --id-column id --test test.csv --attacks loss-threshold,lira-offline --json",
-      "expunge audit --model runs/unlearned --forget withdrawn.txt --data fashion-mnist --test fashion-mnist:test",
+      "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test --attacks loss-threshold,lira-offline --json",
+      "expunge audit --model runs/mlp --forget withdrawn.txt --data fashion-mnist --test fashion-mnist:test",
     ],
     alternatives: "(--store <dir> | --model <dir> --forget <file>)",
     jsonHelp: "Print every number and the configuration as one JSON document on stdout.")

@@ -46,11 +46,11 @@ enum ForgetCommand: Command {
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
     ],
     examples: [
-      "expunge forget --store runs/fm --ids 3,17",
+      "expunge forget --store runs/fm --ids 3,17,100-120",
       "expunge forget --store runs/fm --ids-file withdrawn.txt --json",
       "expunge forget --store runs/fm --class 6 --method retrain",
-      "expunge forget --store runs/certified --ids 3,17 --method newton",
-      "expunge forget --store runs/fm --relabel 3:7,17:2 --method influence --order 2",
+      "expunge forget --store runs/cert --ids 1,2,4 --method newton",
+      "expunge forget --store runs/sm --relabel 3:7,17:2 --method influence --order 2",
       "expunge forget --store runs/fm --zero-columns 0-27 --method sisa",
     ],
     alternatives:

@@ -17,8 +17,8 @@ enum ShardTrainCommand: Command {
         name: "shard", valueName: "k", help: "The shard to train, 0…S−1.", isRequired: true),
     ],
     examples: [
-      "expunge shard-train --store runs/fm --shard 3",
-      "sbatch --array=0-19 --wrap 'expunge shard-train --store runs/fm --shard $SLURM_ARRAY_TASK_ID'",
+      "expunge shard-train --store runs/big --shard 3",
+      "sbatch --array=0-19 --wrap 'expunge shard-train --store runs/big --shard $SLURM_ARRAY_TASK_ID'",
     ])
 
   /// What `shard-train --json` prints.
