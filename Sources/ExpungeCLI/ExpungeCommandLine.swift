@@ -13,6 +13,9 @@ public enum ExpungeCommandLine {
     SplitCommand.self,
   ]
 
+  /// What can follow `expunge`: every command, then `help`.
+  static var commandNames: [String] { commands.map { $0.spec.name } + [helpSpec.name] }
+
   static let root = CommandSpec(
     name: "",
     abstract:
@@ -21,14 +24,15 @@ public enum ExpungeCommandLine {
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge evaluate --model runs/mlp --data fashion-mnist:test",
-      "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5",
+      "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
       "expunge forget --store runs/fm --ids 3,17",
       "expunge help train",
-    ])
+    ], alternatives: "(" + commandNames.joined(separator: " | ") + ")",
+    takesCommonOptions: false)
 
   static let helpSpec = CommandSpec(
     name: "help", abstract: "Show help for a command.", options: [],
-    examples: ["expunge help train"])
+    examples: ["expunge help train"], takesCommonOptions: false)
 
   /// Runs the process's command line and exits with the command's status.
   public static func main() -> Never {
@@ -54,21 +58,25 @@ public enum ExpungeCommandLine {
 
   private static func dispatch(_ arguments: [String], console: Console) throws {
     let subcommandSpecs = commands.map { $0.spec } + [helpSpec]
+    let rootHelp = HelpFormatter.help(for: root, subcommands: subcommandSpecs)
     guard let first = arguments.first else {
-      console.writeOut(HelpFormatter.help(for: root, subcommands: subcommandSpecs))
+      console.writeOut(rootHelp)
       return
     }
     switch first {
     case "--help", "-h":
-      console.writeOut(HelpFormatter.help(for: root, subcommands: subcommandSpecs))
-    case "--version":
-      console.print("expunge \(version)")
+      console.writeOut(rootHelp)
+    case _ where first.hasPrefix("-"):
+      // The root's own options: only --version.
+      if try ParsedArguments(arguments, spec: root).flag("version") {
+        console.print("expunge \(version)")
+      }
     case "help":
       guard arguments.count <= 2 else {
         throw CLIError.usage("'help' takes at most one command name", command: helpSpec)
       }
       if arguments.count == 1 {
-        console.writeOut(HelpFormatter.help(for: root, subcommands: subcommandSpecs))
+        console.writeOut(rootHelp)
       } else {
         console.writeOut(HelpFormatter.help(for: try command(named: arguments[1]).spec))
       }
@@ -79,14 +87,16 @@ public enum ExpungeCommandLine {
         console.writeOut(HelpFormatter.help(for: command.spec))
         return
       }
-      try command.run(try ParsedArguments(rest, spec: command.spec), console: console)
+      let parsed = try ParsedArguments(rest, spec: command.spec)
+      try command.run(parsed, console: console.applying(parsed))
     }
   }
 
+  /// The command `name`, or a usage error naming the closest command.
   private static func command(named name: String) throws -> any Command.Type {
     if let command = commands.first(where: { $0.spec.name == name }) { return command }
     var message = "unknown command '\(name)'"
-    if let guess = ParsedArguments.closest(to: name, among: commands.map { $0.spec.name }) {
+    if let guess = ParsedArguments.closest(to: name, among: commandNames) {
       message += "; did you mean '\(guess)'?"
     }
     throw CLIError.usage(message, command: root)

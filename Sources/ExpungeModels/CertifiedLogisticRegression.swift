@@ -132,7 +132,7 @@ public struct CertifiedLogisticRegression: Classifier, DoublePrecisionParameters
         observer?(
           TrainingProgress(
             unit: "iteration", completed: iteration, total: maxIterations, loss: value,
-            gradientNorm: gradientNorm))
+            gradientNorm: gradientNorm, totalIsCap: true))
       }
     ) { weights in
       let (values, gradient) = objective.valuesAndGradient(weights)

@@ -108,8 +108,11 @@ public struct TrainingProgress: Sendable {
   public var unit: String
   /// Units done so far.
   public var completed: Int
-  /// Units planned (an upper bound for iterative solvers).
+  /// Units planned, or with `totalIsCap` only an upper bound (an iterative solver's cap).
   public var total: Int
+  /// Whether `total` is a cap the work may stop well before (an iterative solver stops when
+  /// it converges) rather than the amount of work (epochs): then no time left can be told.
+  public var totalIsCap: Bool
   /// Objective value (training loss, penalties included where the solver sees them).
   public var loss: Double
   /// Norm of the objective's gradient, for solvers that compute it.
@@ -119,11 +122,12 @@ public struct TrainingProgress: Sendable {
 
   public init(
     unit: String, completed: Int, total: Int, loss: Double, gradientNorm: Double? = nil,
-    validationAccuracy: Double? = nil
+    validationAccuracy: Double? = nil, totalIsCap: Bool = false
   ) {
     self.unit = unit
     self.completed = completed
     self.total = total
+    self.totalIsCap = totalIsCap
     self.loss = loss
     self.gradientNorm = gradientNorm
     self.validationAccuracy = validationAccuracy

@@ -77,7 +77,7 @@ enum ConvexTraining {
         observer?(
           TrainingProgress(
             unit: "iteration", completed: iterationsBefore + iteration, total: maxIterations,
-            loss: value, gradientNorm: gNorm))
+            loss: value, gradientNorm: gNorm, totalIsCap: true))
       }
       let budget = maxIterations - iterationsBefore
       var result: (theta: [Double], report: SolverReport)

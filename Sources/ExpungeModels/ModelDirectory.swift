@@ -30,6 +30,11 @@ public enum ModelDirectory {
     var metadata: ModelMetadata
   }
 
+  /// Whether `directory` holds a saved model (its `config.json`).
+  public static func holdsModel(_ directory: URL) -> Bool {
+    FileManager.default.fileExists(atPath: directory.appendingPathComponent(configFile).path)
+  }
+
   /// Throws unless `directory` can receive a model: it does not exist (its parent does or can
   /// be created), or it is an empty directory, or it already holds a model. Call it before
   /// long work so a typo in `--out` fails first.

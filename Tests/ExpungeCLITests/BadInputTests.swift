@@ -8,7 +8,7 @@ struct BadInputTests {
   func file(_ name: String, _ text: String) -> (URL, String) {
     let dir = temporaryDirectory(name)
     let path = dir.appendingPathComponent(name).path
-    FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    #expect(FileManager.default.createFile(atPath: path, contents: Data(text.utf8)))
     return (dir, path)
   }
 
@@ -93,6 +93,13 @@ struct BadInputTests {
     #expect(r.status == 65 || r.status == 1)
     #expect(r.err.hasPrefix("Error: \(dir.path)"))
     #expect(r.err.split(separator: "\n").count == 1)
+  }
+
+  /// The model only knows "the data"; the CLI names the file.
+  @Test func oneClassNamesTheFile() {
+    let (dir, path) = file("one-class.csv", "a,b,label\n1,2,0\n3,4,0\n5,6,0\n")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    trainRefuses(path, "\(path): SoftmaxRegression: needs at least 2 classes, the data has 1")
   }
 
   @Test func logisticNeedsTwoClasses() {

@@ -28,7 +28,7 @@ struct CertifiedTrainingTests {
     let data = "synthetic:n=600,d=8,classes=3,seed=2,sep=2"
     let r = expunge(
       "train", "--data", data, "--model", "softmax", "--certified", "--epsilon", "0.5", "--out",
-      out, "--quiet")
+      out)
     #expect(r.status == 0, "\(r.err)")
     #expect(r.out.contains("certified logistic regression (one-vs-rest, λ = 0.001, ε = 0.5"))
     let config = try String(contentsOfFile: out + "/config.json", encoding: .utf8)

@@ -9,12 +9,15 @@ struct CommandLineParsingTests {
     #expect(r.out == "expunge 0.1.0\n")
   }
 
+  static let rootUsage =
+    "expunge (train | evaluate | predict | forget | log | audit | shard-train | datasets | split | help) [<options>]"
+
   @Test(arguments: [[], ["--help"], ["-h"], ["help"]])
   func rootHelpListsEverySubcommand(arguments: [String]) {
     let r = expunge(arguments)
     #expect(r.status == 0)
     #expect(r.out.hasPrefix("OVERVIEW: "))
-    #expect(r.out.contains("USAGE: expunge [<options>]"))
+    #expect(r.out.contains("\nUSAGE: \(Self.rootUsage)\n"))
     for command in ["train", "evaluate", "predict", "datasets", "help"] {
       #expect(r.out.contains("\n  \(command) "), "missing \(command) in root help")
     }
@@ -24,7 +27,7 @@ struct CommandLineParsingTests {
   @Test(arguments: [
     "train", "evaluate", "predict", "forget", "log", "audit", "shard-train", "datasets", "split",
   ])
-  func everyCommandHasHelpWithAnExample(command: String) {
+  func everyCommandHasHelpWithAnExample(command: String) throws {
     let viaFlag = expunge(command, "--help")
     let viaHelp = expunge("help", command)
     #expect(viaFlag.status == 0)
@@ -32,8 +35,14 @@ struct CommandLineParsingTests {
     let text = viaFlag.out
     #expect(text.hasPrefix("OVERVIEW: "))
     #expect(text.contains("USAGE: expunge \(command)"))
-    #expect(text.contains("OPTIONS:"))
+    #expect(text.components(separatedBy: "\nOPTIONS:\n").count == 2, "one OPTIONS section")
+    // The common options close OPTIONS, before --help.
+    #expect(text.contains("\n  --json "))
     #expect(text.contains("  -h, --help"))
+    let json = try #require(text.range(of: "\n  --json "))
+    let quiet = try #require(text.range(of: "\n  --quiet "))
+    let help = try #require(text.range(of: "\n  -h, --help"))
+    #expect(json.lowerBound < quiet.lowerBound && quiet.lowerBound < help.lowerBound)
     #expect(text.contains("EXAMPLES:\n  expunge \(command)"))
     // Every option's help is a sentence: it ends with a period or a (default:/values:) note.
     for line in text.split(separator: "\n") where line.hasPrefix("  --") && line.count > 30 {
@@ -73,8 +82,77 @@ struct CommandLineParsingTests {
     let r = expunge("trian")
     #expect(r.status == 64)
     #expect(
-      r.err.hasPrefix(
-        "Error: unknown command 'trian'; did you mean 'train'?\nUsage: expunge [<options>]\n"))
+      r.err == """
+        Error: unknown command 'trian'; did you mean 'train'?
+        Usage: \(Self.rootUsage)
+        See 'expunge --help' for more information.
+
+        """)
+    #expect(r.out.isEmpty)
+  }
+
+  /// Before a command only the root's options: --version, --help.
+  @Test func rootOptionsAreTheRootsOwn() {
+    let r = expunge("--json")
+    #expect(r.status == 64)
+    #expect(
+      r.err == """
+        Error: unknown option '--json'
+        Usage: \(Self.rootUsage)
+        See 'expunge --help' for more information.
+
+        """)
+  }
+
+  /// The closest command by edit distance (a swap of neighbours counts one), or the only one
+  /// the word begins; nothing when no command is close.
+  @Test(
+    arguments: [
+      ("frget", "forget"), ("forgte", "forget"), ("evalute", "evaluate"), ("eval", "evaluate"),
+      ("shard", "shard-train"), ("shardtrain", "shard-train"), ("lgo", "log"),
+      ("dataset", "datasets"), ("hepl", "help"), ("Train", "train"), ("predcit", "predict"),
+      ("delete", nil), ("x", nil),
+    ] as [(String, String?)])
+  func unknownCommandNamesTheClosestOne(word: String, guess: String?) {
+    let r = expunge(word)
+    #expect(r.status == 64)
+    let first = r.err.split(separator: "\n").first.map(String.init)
+    #expect(
+      first
+        == "Error: unknown command '\(word)'" + (guess.map { "; did you mean '\($0)'?" } ?? ""))
+  }
+
+  @Test func outOverAModelIsRefusedUnlessForced() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let out = dir.appendingPathComponent("m").path
+    let train = ["train", "--data", "synthetic:n=60,d=3", "--model", "softmax", "--out", out]
+    #expect(expunge(train + ["--quiet"]).status == 0)
+    let weights = try Data(contentsOf: URL(fileURLWithPath: out + "/weights.safetensors"))
+    let again = expunge(train + ["--seed", "1"])
+    #expect(again.status == 65)
+    #expect(
+      again.err
+        == "Error: \(out): exists and holds a model; choose another --out, remove it or add --force\n"
+    )
+    #expect(try Data(contentsOf: URL(fileURLWithPath: out + "/weights.safetensors")) == weights)
+    let forced = expunge(train + ["--seed", "1", "--force", "--quiet"])
+    #expect(forced.status == 0, "\(forced.err)")
+
+    // --force replaces a model, never anything else, and has no meaning for a store.
+    let other = dir.appendingPathComponent("notes")
+    try FileManager.default.createDirectory(at: other, withIntermediateDirectories: true)
+    try Data("keep".utf8).write(to: other.appendingPathComponent("notes.txt"))
+    let r = expunge(
+      ["train", "--data", "synthetic:n=60,d=3", "--out", other.path, "--force", "--quiet"])
+    #expect(r.status == 65 && r.err.contains("holds no model"), "\(r.err)")
+    let store = expunge(
+      [
+        "train", "--data", "synthetic:n=60,d=3", "--store", dir.appendingPathComponent("s").path,
+        "--force",
+      ])
+    #expect(store.status == 64)
+    #expect(store.err.hasPrefix("Error: option '--force' cannot be used with --store\n"))
   }
 
   @Test func missingRequiredOption() {

@@ -184,7 +184,7 @@ struct StoreCommandTests {
       "12 ids are not training rows of this store: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, …")
     refused(
       ["forget", "--store", store.path, "--ids-file", junk.path], 65,
-      "\(junk.path):2: 'abc' is not a sample id")
+      "\(junk.path):2: 'abc' is not an id or a range of ids; write e.g. 3,17,100-120")
     refused(
       ["forget", "--store", store.path, "--class", "3"], 65,
       "class 3 does not exist (classes are 0…2)")
@@ -206,8 +206,7 @@ struct StoreCommandTests {
       "invalid value '1001:x' for '--relabel': '1001:x' is not id:label")
     refused(
       ["forget", "--store", store.path, "--zero-columns", "9-3"], 64,
-      "invalid value '9-3' for '--zero-columns': expected feature indices or ranges, e.g. 3,7,100-120"
-    )
+      "invalid value for '--zero-columns': '9-3' is a reversed range; write 3-9")
     refused(
       ["forget", "--store", store.path, "--relabel", "1001:1", "--ids", "1002"], 64,
       "--ids removes rows; correct rows in a request of their own")
@@ -230,7 +229,7 @@ struct StoreCommandTests {
       ["forget", "--store", store.path], 64, "say what to forget: --ids, --ids-file or --class")
     refused(
       ["forget", "--store", store.path, "--ids", "1,x"], 64,
-      "invalid value '1,x' for '--ids': expected comma-separated non-negative integer ids")
+      "invalid value for '--ids': 'x' is not an id or a range of ids; write e.g. 3,17,100-120")
     refused(
       [
         "train", "--data", "synthetic:n=50", "--sisa-shards", "2", "--out",
@@ -248,6 +247,31 @@ struct StoreCommandTests {
     #expect(
       log.status == 0 && log.out.contains("\"requests\" : [\n\n  ]")
         || log.out.contains("\"requests\" : []"), "\(log.out)")
+  }
+
+  /// "shard 0 retrained from stage 0", not "shards retrained 0 (from stage 0)".
+  @Test func forgetSaysWhichShardsItRetrained() throws {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = dir.appendingPathComponent("s")
+    Self.train(try Self.csv(in: dir, name: "rows.csv"), store: store)
+    let one = expunge("forget", "--store", store.path, "--ids", "1007")
+    #expect(one.status == 0, "\(one.err)")
+    let lines = one.out.split(separator: "\n").map(String.init)
+    #expect(lines.first?.hasPrefix("Forgot 1 row (request 1, method sisa) in ") == true)
+    #expect(
+      try Regex("  shard [0-2] retrained from stage [0-1]").wholeMatch(in: lines[1]) != nil,
+      "\(one.out)")
+    #expect(lines.last == "  model version        2")
+
+    let every = expunge(
+      "forget", "--store", store.path, "--ids", "1000,1001", "--method", "retrain")
+    #expect(every.out.hasPrefix("Forgot 2 rows (request 2, method retrain) in "), "\(every.out)")
+    #expect(every.out.contains("\n  shards 0, 1, 2 retrained from stage 0\n"), "\(every.out)")
+
+    let again = expunge("forget", "--store", store.path, "--ids", "1007")
+    #expect(again.out.contains("\n  already forgotten    1 row, skipped\n"), "\(again.out)")
+    #expect(again.out.contains("\n  no shard retrained\n"), "\(again.out)")
   }
 }
 

@@ -20,7 +20,7 @@ struct TrainEvaluatePredictTests {
     let dir = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
     let model = dir.appendingPathComponent("m").path
-    let train = expunge(["train", "--data", Self.data, "--out", model, "--quiet"] + modelOptions)
+    let train = expunge(["train", "--data", Self.data, "--out", model] + modelOptions)
     #expect(train.status == 0, "\(train.err)")
     #expect(train.out.contains("Saved to \(model)"))
     #expect(FileManager.default.fileExists(atPath: model + "/config.json"))
@@ -142,8 +142,8 @@ struct TrainEvaluatePredictTests {
   }
 
   /// A tolerance below what even double precision resolves: the solver stops at its floor
-  /// and says so — one line on stderr, the summary's solver line, and `--json`'s fields. A
-  /// reachable tolerance prints nothing on stderr.
+  /// and says so — one line on stderr (even with --quiet), the summary's solver line, and
+  /// `--json`'s fields. A reachable tolerance prints nothing on stderr.
   @Test func solverFloorIsReported() throws {
     let dir = temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -151,16 +151,20 @@ struct TrainEvaluatePredictTests {
     let floor = expunge(
       ["train", "--tolerance", "1e-30", "--out", dir.appendingPathComponent("a").path] + options)
     #expect(floor.status == 0, "\(floor.err)")
+    #expect(floor.out.isEmpty)
     let lines = floor.err.split(separator: "\n", omittingEmptySubsequences: false)
     #expect(lines.count == 2 && lines[1].isEmpty, "one line: \(floor.err)")
     let warning = try Regex(
       "expunge: newton stopped at ‖∇L‖ = [1-9]\\.[0-9]e-[0-9]+, the floor of double-precision products on this data; --tolerance 1e-30 is below it"
     )
     #expect(try warning.wholeMatch(in: String(lines[0])) != nil, "\(lines[0])")
+    let summarized = expunge(
+      ["train", "--tolerance", "1e-30", "--out", dir.appendingPathComponent("s").path]
+        + options.dropLast())
     #expect(
-      floor.out.contains(
+      summarized.out.contains(
         ", the floor of double-precision products (not converged: --tolerance 1e-30 is below it)"),
-      "\(floor.out)")
+      "\(summarized.out)")
 
     let json = expunge(
       ["train", "--tolerance", "1e-30", "--json", "--out", dir.appendingPathComponent("b").path]
@@ -216,5 +220,29 @@ struct TrainEvaluatePredictTests {
     let json = try #require(
       try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
     #expect((json["accuracy"] as? Double).map { $0 > 0.8 } == true)
+  }
+
+  /// Progress shows an ETA only where the amount of work is known: epochs have one; an
+  /// iterative solver, which stops when it converges, shows its iteration, objective and
+  /// gradient norm instead.
+  @Test func progressShowsAnETAOnlyForKnownWork() {
+    let dir = temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let solver = expunge(
+      "train", "--data", Self.data, "--model", "softmax", "--out",
+      dir.appendingPathComponent("s").path)
+    #expect(solver.status == 0)
+    let first = solver.err.split(separator: "\n").first.map(String.init) ?? ""
+    #expect(
+      first.hasPrefix("train softmax: iteration 1  objective ") && first.contains("  ‖∇L‖ "),
+      "\(solver.err)")
+    #expect(!solver.err.contains("ETA") && !solver.err.contains("/1000"), "\(solver.err)")
+
+    let epochs = expunge(
+      "train", "--data", Self.data, "--model", "mlp", "--hidden", "4", "--epochs", "3", "--out",
+      dir.appendingPathComponent("m").path)
+    #expect(epochs.status == 0)
+    #expect(epochs.err.hasPrefix("train mlp: 1/3 epochs  loss "), "\(epochs.err)")
+    #expect(epochs.err.contains("ETA "), "\(epochs.err)")
   }
 }

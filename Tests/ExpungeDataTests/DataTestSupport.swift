@@ -13,7 +13,8 @@ struct Scratch {
   /// Writes `bytes` to `name` and returns its path.
   func write(_ name: String, _ bytes: Data) -> String {
     let path = url.appendingPathComponent(name).path
-    FileManager.default.createFile(atPath: path, contents: bytes)
+    precondition(
+      FileManager.default.createFile(atPath: path, contents: bytes), "cannot write \(path)")
     return path
   }
 

@@ -52,15 +52,15 @@ enum AuditCommand: Command {
           name: "report", valueName: "file.html",
           help:
             "Also write a self-contained HTML report (summary, ROC curves, loss histograms, gaps)."),
-        .flag("json", "Print every number and the configuration as one JSON document on stdout."),
       ],
     examples: [
       "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test",
       "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test --report audit.html",
-      "expunge audit --store runs/fm --data rows.csv --id-column id --test test.csv --attacks loss-threshold,lira-offline --json",
-      "expunge audit --model runs/unlearned --forget withdrawn.txt --data fashion-mnist --test fashion-mnist:test",
+      "expunge audit --store runs/fm --data fashion-mnist --test fashion-mnist:test --attacks loss-threshold,lira-offline --json",
+      "expunge audit --model runs/mlp --forget withdrawn.txt --data fashion-mnist --test fashion-mnist:test",
     ],
-    alternatives: "(--store <dir> | --model <dir> --forget <file>)")
+    alternatives: "(--store <dir> | --model <dir> --forget <file>)",
+    jsonHelp: "Print every number and the configuration as one JSON document on stdout.")
 
   struct ModelReport: Encodable {
     var name: String
@@ -187,8 +187,7 @@ enum AuditCommand: Command {
       let total =
         (attacks.contains(.shadow) ? k : 0)
         + (attacks.contains { $0.liraVariant != nil } ? k : 0) + 2 * epsilonRuns
-      let bar = ProgressBar(
-        title: "reference models", console: console, enabled: !arguments.flag("json"))
+      let bar = ProgressBar(title: "reference models", console: console)
       var done = 0
       let tick = {
         done += 1

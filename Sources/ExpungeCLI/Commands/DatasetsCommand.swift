@@ -5,8 +5,8 @@ enum DatasetsCommand: Command {
   static let spec = CommandSpec(
     name: "datasets",
     abstract: "List the built-in datasets and the file formats --data accepts.",
-    options: [.flag("json", "Print the list as one JSON document on stdout.")],
-    examples: ["expunge datasets", "expunge datasets --json"])
+    options: [], examples: ["expunge datasets", "expunge datasets --json"],
+    jsonHelp: "Print the list as one JSON document on stdout.")
 
   struct Entry: Encodable {
     var name: String

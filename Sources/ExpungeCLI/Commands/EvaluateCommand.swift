@@ -20,9 +20,7 @@ enum EvaluateCommand: Command {
       + DataArguments.options(
         dataHelp:
           "Labelled data to evaluate on. With --store it defaults to the store's training data, read as 'train --store' read it (refused if the file changed).",
-        required: false) + [
-        .flag("json", "Print the result as one JSON document on stdout.")
-      ],
+        required: false),
     examples: [
       "expunge evaluate --model runs/mlp --data fashion-mnist:test",
       "expunge evaluate --model runs/mlp --data fashion-mnist:test --json",

@@ -13,18 +13,21 @@ enum ForgetCommand: Command {
       OptionSpec(
         name: "store", valueName: "dir", help: "Store made by 'expunge train --store'.",
         isRequired: true),
-      OptionSpec(name: "ids", valueName: "list", help: "Sample ids, comma-separated."),
+      OptionSpec(
+        name: "ids", valueName: "list",
+        help: "Sample ids and ranges of ids, comma-separated, e.g. 3,17,100-120."),
       OptionSpec(
         name: "ids-file", valueName: "file",
-        help: "A file of sample ids, one per line ('#' starts a comment)."),
+        help: "A file of sample ids, one per line, as --ids takes them ('#' starts a comment)."),
       OptionSpec(name: "class", valueName: "k", help: "Every remaining row of class k."),
       OptionSpec(
         name: "relabel", valueName: "id:label,…",
-        help: "Correct rows' labels (instead of removing rows).", group: changesGroup),
+        help: "Correct rows' labels (instead of removing rows); an id may be a range, 100-120:7.",
+        group: changesGroup),
       OptionSpec(
         name: "zero-features", valueName: "cells",
         help:
-          "Set single feature values to 0: id:feature pairs, comma-separated (features are numbered 0 … d−1).",
+          "Set single feature values to 0: id:feature pairs, comma-separated (features are numbered 0 … d−1); an id may be a range.",
         group: changesGroup),
       OptionSpec(
         name: "zero-columns", valueName: "list",
@@ -41,19 +44,18 @@ enum ForgetCommand: Command {
         help:
           "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch, 'newton' updates certified or ridge models in place, 'influence' (corrections only) updates the model by an influence step.",
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
-      .flag("json", "Print the ledger record as one JSON document on stdout."),
     ],
     examples: [
-      "expunge forget --store runs/fm --ids 3,17",
+      "expunge forget --store runs/fm --ids 3,17,100-120",
       "expunge forget --store runs/fm --ids-file withdrawn.txt --json",
       "expunge forget --store runs/fm --class 6 --method retrain",
-      "expunge forget --store runs/certified --ids 3,17 --method newton",
-      "expunge forget --store runs/fm --relabel 3:7,17:2 --method influence --order 2",
+      "expunge forget --store runs/cert --ids 1,2,4 --method newton",
+      "expunge forget --store runs/sm --relabel 3:7,17:2 --method influence --order 2",
       "expunge forget --store runs/fm --zero-columns 0-27 --method sisa",
     ],
     alternatives:
-      "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <cells> | --zero-columns <list>)"
-  )
+      "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <cells> | --zero-columns <list>)",
+    jsonHelp: "Print the ledger record as one JSON document on stdout.")
 
   static let changesGroup = "CORRECTING ROWS INSTEAD OF REMOVING THEM"
 
@@ -76,13 +78,8 @@ enum ForgetCommand: Command {
     }
     let method = try arguments.choice("method", as: ForgetMethod.self) ?? .sisa
     var ids: [SampleID] = []
-    if let list = arguments.string("ids") {
-      for item in list.split(separator: ",", omittingEmptySubsequences: false) {
-        guard let v = UInt64(item.trimmingCharacters(in: .whitespaces)) else {
-          throw arguments.invalid("ids", list, "comma-separated non-negative integer ids")
-        }
-        ids.append(SampleID(v))
-      }
+    if let list = try arguments.idList("ids") {
+      ids = list.map { SampleID($0) }
     } else if let path = arguments.string("ids-file") {
       ids = try readIDs(path)
     }
@@ -98,21 +95,16 @@ enum ForgetCommand: Command {
       let request = try submit(
         "forget", to: store, arguments, console: console, { try store.forget(ids, method: method) })
     else { return }
-    let shards = (request.shards ?? []).map { entry -> String in
-      let parts = entry.split(separator: ":")
-      return "\(parts[0]) (from stage \(parts[1]))"
-    }
     console.print(
-      "Forgot \(request.removed ?? 0) row(s) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
+      "Forgot \(ProgressBar.count(request.removed ?? 0, "row")) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
     )
     if let already = request.alreadyForgotten, already > 0 {
-      console.print("  already forgotten    \(already) row(s), skipped")
+      console.print("  already forgotten    \(ProgressBar.count(already, "row")), skipped")
     }
     if let newton = request.newton {
       printNewton(newton, console: console)
     } else {
-      console.print(
-        "  shards retrained     \(shards.isEmpty ? "none" : shards.joined(separator: ", "))")
+      console.print("  " + retrained(request.shards ?? []))
     }
     console.print("  model version        \(request.version)")
   }
@@ -123,11 +115,11 @@ enum ForgetCommand: Command {
     _ title: String, to store: Store, _ arguments: ParsedArguments, console: Console,
     _ request: () throws -> LedgerRequest
   ) throws -> LedgerRequest? {
-    let bar = ProgressBar(title: title, console: console, enabled: !arguments.flag("json"))
+    let bar = ProgressBar(title: title, console: console)
     store.progress = { completed, total in
       bar.update(completed: completed, total: total, unit: "stage")
     }
-    let done = try request()
+    let done = try CLIError.naming(store.directory.path, request)
     bar.finish()
     guard !arguments.flag("json") else {
       console.print(try JSONOutput.encode(done))
@@ -165,8 +157,8 @@ enum ForgetCommand: Command {
         RowChanges.Cell(id: $0.0, feature: Int(clamping: $0.1))
       }
     }
-    if let text = arguments.string("zero-columns") {
-      changes.zeroColumns = try featureList(text, arguments)
+    if let columns = try featureList(arguments) {
+      changes.zeroColumns = columns
     }
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
     guard
@@ -174,56 +166,79 @@ enum ForgetCommand: Command {
         "correct", to: store, arguments, console: console,
         { try store.change(changes, method: method, order: order, tau: tau) })
     else { return }
-    let rows = changes.touchesEveryRow ? "every row" : "\(changes.namedIDs.count) row(s)"
+    let rows =
+      changes.touchesEveryRow ? "every row" : ProgressBar.count(changes.namedIDs.count, "row")
     console.print(
       "Corrected \(rows) (request \(request.seq), method \(request.method)) in \(ProgressBar.duration(request.seconds ?? 0))"
     )
     for r in request.influence ?? [] {
       var line = String(
-        format: "  shard %d              order %d, %d row(s) changed, ‖Δθ‖ = %.4g", r.shard,
-        r.order, r.changedRows, r.parameterChange)
+        format: "  shard %d              order %d, %@ changed, ‖Δθ‖ = %.4g", r.shard, r.order,
+        ProgressBar.count(r.changedRows, "row"), r.parameterChange)
       if let iterations = r.cgIterations, let residual = r.cgRelativeResidual {
-        line += String(format: ", CG %d iterations (relative residual %.2g)", iterations, residual)
+        line += String(
+          format: ", CG %@ (relative residual %.2g)", ProgressBar.count(iterations, "iteration"),
+          residual)
       }
       console.print(line)
     }
     if request.influence == nil {
-      console.print("  shards retrained     \((request.shards ?? []).joined(separator: ", "))")
+      console.print("  " + retrained(request.shards ?? []))
     }
     console.print("  model version        \(request.version)")
   }
 
-  /// "a:b,c:d" as pairs of integers; a malformed item names the option and the item.
+  /// "a:b,c:d" as pairs of integers, where an id `a` may be a range (`100-120:7` stands for
+  /// 21 pairs); a malformed item names the option and the item.
   static func pairs(_ option: String, _ text: String, _ shape: String) throws -> [(UInt64, Int64)] {
-    try text.split(separator: ",", omittingEmptySubsequences: false).map { item in
+    let ids = NumberList(noun: "id")
+    var out: [(UInt64, Int64)] = []
+    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
       let parts = item.split(separator: ":", omittingEmptySubsequences: false)
-      guard parts.count == 2,
-        let id = UInt64(parts[0].trimmingCharacters(in: .whitespaces)),
-        let value = Int64(parts[1].trimmingCharacters(in: .whitespaces))
+      guard parts.count == 2, let value = Int64(parts[1].trimmingCharacters(in: .whitespaces))
       else {
         throw CLIError.usage(
           "invalid value '\(text)' for '--\(option)': '\(item)' is not \(shape)", command: spec)
       }
-      return (id, value)
+      do {
+        out += try ids.range(parts[0]).map { ($0, value) }
+      } catch {
+        throw CLIError.usage(
+          "invalid value for '--\(option)': \(error.description)", command: spec)
+      }
+      if out.count > ids.limit {
+        throw CLIError.usage(
+          "invalid value for '--\(option)': the list holds more than \(ids.limit) ids",
+          command: spec)
+      }
+    }
+    return out
+  }
+
+  /// "3,7,100-120" as feature indices, sorted, each once.
+  static func featureList(_ arguments: ParsedArguments) throws -> [Int]? {
+    try arguments.numberList("zero-columns", noun: "feature", maximum: UInt64(Int.max)).map {
+      Set($0).map { Int($0) }.sorted()
     }
   }
 
-  /// "3,7,100-120" as feature indices.
-  static func featureList(_ text: String, _ arguments: ParsedArguments) throws -> [Int] {
-    var out: [Int] = []
-    for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-      let bounds = item.split(separator: "-", omittingEmptySubsequences: false).map {
-        Int($0.trimmingCharacters(in: .whitespaces))
-      }
-      guard (1...2).contains(bounds.count), let low = bounds[0], let high = bounds.last!,
-        low >= 0, low <= high
-      else {
-        throw arguments.invalid(
-          "zero-columns", text, "feature indices or ranges, e.g. 3,7,100-120")
-      }
-      out += Array(low...high)
+  /// The ledger's "shard:stage" entries as a sentence: "shard 0 retrained from stage 0",
+  /// "shards 1, 4 retrained from stage 0; shard 2 from stage 3", "no shard retrained".
+  static func retrained(_ entries: [String]) -> String {
+    var byStage: [Int: [Int]] = [:]
+    for entry in entries {
+      let parts = entry.split(separator: ":").compactMap { Int($0) }
+      guard parts.count == 2 else { continue }
+      byStage[parts[1], default: []].append(parts[0])
     }
-    return Array(Set(out)).sorted()
+    guard !byStage.isEmpty else { return "no shard retrained" }
+    return byStage.keys.sorted().enumerated().map { n, stage in
+      let shards = byStage[stage]!.sorted()
+      let list =
+        (shards.count == 1 ? "shard " : "shards ")
+        + shards.map(String.init).joined(separator: ", ")
+      return list + (n == 0 ? " retrained" : "") + " from stage \(stage)"
+    }.joined(separator: "; ")
   }
 
   /// One line per shard a newton request updated: what was certified, or that it was exact.
@@ -232,7 +247,8 @@ enum ForgetCommand: Command {
       let time = ProgressBar.duration(r.seconds)
       guard r.kind == "certified", let budget = r.budget, let total = r.residualBounds else {
         console.print(
-          "  shard \(r.shard)              \(r.removed) row(s) removed exactly in \(time)")
+          "  shard \(r.shard)              \(ProgressBar.count(r.removed, "row")) removed exactly in \(time)"
+        )
         continue
       }
       if r.retrained == true {
@@ -246,26 +262,33 @@ enum ForgetCommand: Command {
         format: "residual bound %.3g of budget %.3g (%.1f %% spent)", total.max() ?? 0, budget,
         100 * spent)
       console.print(
-        "  shard \(r.shard)              \(r.removed) Newton step(s) in \(time), \(bound)")
+        "  shard \(r.shard)              \(ProgressBar.count(r.removed, "Newton step")) in \(time), \(bound)"
+      )
     }
   }
 
-  /// Ids from a file, one per line; blank lines and `#` comments are skipped.
+  /// Ids from a file, one per line in the syntax of `--ids` (`3`, `100-120`, `3,17`); blank
+  /// lines and `#` comments are skipped. A bad line is bad data (exit 65), named by its number.
   static func readIDs(_ path: String) throws -> [SampleID] {
     guard let data = FileManager.default.contents(atPath: path) else {
       throw CLIError.data("\(path): no such file")
     }
     var ids: [SampleID] = []
+    let list = NumberList(noun: "id")
     for (n, raw) in String(decoding: data, as: UTF8.self).split(
       separator: "\n", omittingEmptySubsequences: false
     ).enumerated() {
       let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false)[0]
         .trimmingCharacters(in: .whitespaces)
       if line.isEmpty { continue }
-      guard let v = UInt64(line) else {
-        throw CLIError.data("\(path):\(n + 1): '\(line)' is not a sample id")
+      do {
+        ids += try list.values(line).map { SampleID($0) }
+      } catch {
+        throw CLIError.data("\(path):\(n + 1): \(error.description)")
       }
-      ids.append(SampleID(v))
+      guard ids.count <= list.limit else {
+        throw CLIError.data("\(path): the file holds more than \(list.limit) ids")
+      }
     }
     guard !ids.isEmpty else { throw CLIError.data("\(path): no ids in the file") }
     return ids

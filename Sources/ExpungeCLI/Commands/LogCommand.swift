@@ -16,12 +16,11 @@ enum LogCommand: Command {
         "verify",
         "Check the hash chain (exit 65 if it is broken) and compare the store's numeric environment with this machine's (a difference is a warning: exit 0)."
       ),
-      .flag("json", "Print the requests as one JSON document on stdout."),
     ],
     examples: [
       "expunge log --store runs/fm", "expunge log --store runs/fm --verify",
       "expunge log --store runs/fm --json",
-    ])
+    ], jsonHelp: "Print the requests as one JSON document on stdout.")
 
   struct Result: Encodable {
     var store: String

@@ -33,14 +33,15 @@ enum PredictCommand: Command {
       OptionSpec(
         name: "output", valueName: "file",
         help: "Write the CSV to this file (atomically) instead of stdout."),
-      .flag("json", "Print a JSON document instead of CSV."),
     ],
     examples: [
       "expunge predict --model runs/mlp --data fashion-mnist:test --proba > predictions.csv",
       "expunge predict --model runs/ridge --data new-rows.csv --id-column id --output predictions.csv",
-      "expunge predict --store runs/fm --data new-rows.csv --no-labels --proba --json",
+      "expunge predict --model runs/ridge --data unlabelled.csv --id-column id --no-labels",
+      "expunge predict --store runs/fm --data fashion-mnist:test --proba --json",
     ],
-    alternatives: "(--model <dir> | --store <dir>)")
+    alternatives: "(--model <dir> | --store <dir>)",
+    jsonHelp: "Print a JSON document instead of CSV.")
 
   struct Row: Encodable {
     var id: UInt64
@@ -49,6 +50,10 @@ enum PredictCommand: Command {
   }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
+    if arguments.flag("quiet") && !arguments.flag("json") && !arguments.has("output") {
+      throw CLIError.usage(
+        "--quiet prints nothing on stdout, so the predictions need --output <file>", command: spec)
+    }
     if arguments.flag("no-labels"),
       let option = ["label-column", "classes"].first(where: {
         arguments.has($0)

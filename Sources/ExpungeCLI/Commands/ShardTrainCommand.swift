@@ -15,22 +15,35 @@ enum ShardTrainCommand: Command {
         isRequired: true),
       OptionSpec(
         name: "shard", valueName: "k", help: "The shard to train, 0…S−1.", isRequired: true),
-      .flag("quiet", "No progress output."),
     ],
     examples: [
-      "expunge shard-train --store runs/fm --shard 3",
-      "sbatch --array=0-19 --wrap 'expunge shard-train --store runs/fm --shard $SLURM_ARRAY_TASK_ID'",
+      "expunge shard-train --store runs/big --shard 3",
+      "sbatch --array=0-19 --wrap 'expunge shard-train --store runs/big --shard $SLURM_ARRAY_TASK_ID'",
     ])
+
+  /// What `shard-train --json` prints.
+  struct Result: Encodable {
+    var store: String
+    var shard: Int
+    /// Whether every shard is now trained (and model version 1 written).
+    var storeFinished: Bool
+  }
 
   static func run(_ arguments: ParsedArguments, console: Console) throws {
     guard let shard = try arguments.int("shard", in: 0...1_000_000) else { return }
     let directory = URL(fileURLWithPath: arguments.required("store"))
-    let bar = ProgressBar(
-      title: "train shard \(shard)", console: console, enabled: !arguments.flag("quiet"))
-    let finished = try Store.trainShard(at: directory, shard: shard) { completed, total in
-      bar.update(completed: completed, total: total, unit: "stage")
+    let bar = ProgressBar(title: "train shard \(shard)", console: console)
+    let finished = try CLIError.naming(directory.path) {
+      try Store.trainShard(at: directory, shard: shard) { completed, total in
+        bar.update(completed: completed, total: total, unit: "stage")
+      }
     }
     bar.finish()
+    if arguments.flag("json") {
+      console.print(
+        try JSONOutput.encode(Result(store: directory.path, shard: shard, storeFinished: finished)))
+      return
+    }
     console.print(
       "Trained shard \(shard) of \(directory.path)"
         + (finished ? "; every shard is done: model version 1 written" : ""))

@@ -7,7 +7,7 @@ import Foundation
 enum SplitCommand: Command {
   static let spec = CommandSpec(
     name: "split",
-    abstract: "Split labelled rows into a training and a test CSV file, stratified by class.",
+    abstract: "Split labelled rows into stratified training and test CSV files.",
     discussion:
       "Every class gives the same fraction of its rows to the test file (the classes with the largest remainders get the spare rows), chosen by --seed; both files keep the input's row order. They have a header and the columns id, the features (named as in the input, or x1, x2, …) and label. Load them with --id-column id and every row keeps the id it had in the input: its --id-column value, or else its row number there (from 0). Each file is written atomically; existing files are refused without --force.",
     options: DataArguments.options(dataHelp: "Labelled rows to split.") + [
@@ -25,12 +25,11 @@ enum SplitCommand: Command {
         name: "seed", valueName: "s", help: "Seed of the split (and of --limit).",
         defaultValue: "0"),
       .flag("force", "Replace the output files if they exist."),
-      .flag("json", "Print the counts as one JSON document on stdout."),
     ],
     examples: [
       "expunge split --data breast_cancer.csv --skip-rows 1 --test-fraction 0.2 --seed 1 --out-train train.csv --out-test test.csv",
       "expunge train --data train.csv --id-column id --model logistic --out runs/bc",
-    ])
+    ], jsonHelp: "Print the counts as one JSON document on stdout.")
 
   /// What `split --json` prints.
   struct Result: Encodable {

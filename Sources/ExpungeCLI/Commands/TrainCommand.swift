@@ -17,6 +17,7 @@ enum TrainCommand: Command {
       "The model directory holds config.json and weights.safetensors. Training is deterministic: the same data, options and --seed give the same bytes.",
     options: DataArguments.options(dataHelp: "Training data.") + [
       OptionSpec(name: "out", valueName: "dir", help: "Directory to write the model to."),
+      .flag("force", "With --out: replace the model already in the directory."),
       OptionSpec(
         name: "store", valueName: "dir",
         help:
@@ -120,16 +121,16 @@ enum TrainCommand: Command {
         help:
           "Hold out this fraction of the training rows (stratified) to report validation accuracy.",
         defaultValue: "0, or 0.1 with --l2 auto"),
-      .flag("json", "Print the result as one JSON document on stdout."),
-      .flag("quiet", "No progress output."),
     ] + BackdoorArguments.options,
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge train --data fashion-mnist --model softmax --l2 auto --out runs/softmax",
       "expunge train --data fashion-mnist --classes 0,6 --model logistic --out runs/shirts",
-      "expunge train --data fashion-mnist --classes 0,6 --model logistic --certified --epsilon 1 --delta 1e-4 --out runs/certified",
+      "expunge train --data fashion-mnist --classes 0,6 --model logistic --certified --epsilon 1 --delta 1e-4 --store runs/cert",
       "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
       "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
+      "expunge train --data fashion-mnist --model softmax --store runs/sm --sisa-shards 5",
+      "expunge train --data fashion-mnist --model mlp --store runs/big --sisa-shards 20 --defer-training",
       "expunge train --data fashion-mnist --model mlp --store runs/bd --backdoor-ids poisoned.txt --trigger corner:3x3 --target-label 0",
     ],
     alternatives: "(--out <dir> | --store <dir>)")
@@ -228,7 +229,15 @@ enum TrainCommand: Command {
       throw CLIError.usage("missing '--out <dir>' (or '--store <dir>')", command: spec)
     }
     let out = URL(fileURLWithPath: outPath)
-    try ModelDirectory.checkWritable(out)
+    do {
+      try ModelDirectory.checkWritable(out)
+    } catch let error as ModelError {
+      throw CLIError.data(error.description)  // a refused request, like an existing store
+    }
+    if ModelDirectory.holdsModel(out) && !arguments.flag("force") {
+      throw CLIError.data(
+        "\(out.path): exists and holds a model; choose another --out, remove it or add --force")
+    }
 
     var data = try DataArguments.load(arguments, seed: plan.seed)
     guard data.count >= 2 else {
@@ -249,21 +258,22 @@ enum TrainCommand: Command {
         validationFraction: plan.validationFraction, seed: plan.seed)
     }
 
-    let showProgress = !arguments.flag("quiet")
     let started = Date()
     let configuration: ModelConfiguration
     let model: any Classifier
     var trials: [L2Trial]?
     if plan.searchL2 {
-      let search = try searchL2(
-        plan.configuration, train: train, validation: validation!, console: console,
-        showProgress: showProgress)
+      let search = try CLIError.naming(data.source) {
+        try searchL2(plan.configuration, train: train, validation: validation!, console: console)
+      }
       (configuration, model, trials) = (search.best.configuration, search.best, search.trials)
     } else {
       configuration = plan.configuration
-      model = try fitWithProgress(
-        configuration, train: train, validation: validation, console: console,
-        showProgress: showProgress, title: "train \(configuration.kind.rawValue)")
+      model = try CLIError.naming(data.source) {
+        try fitWithProgress(
+          configuration, train: train, validation: validation, console: console,
+          title: "train \(configuration.kind.rawValue)")
+      }
     }
     let seconds = Date().timeIntervalSince(started)
 
@@ -306,11 +316,18 @@ enum TrainCommand: Command {
   /// Fits `configuration`, drawing a progress bar for the observer's reports.
   static func fitWithProgress(
     _ configuration: ModelConfiguration, train: Dataset, validation: Dataset?, console: Console,
-    showProgress: Bool, title: String
+    title: String
   ) throws -> any Classifier {
-    let bar = ProgressBar(title: title, console: console, enabled: showProgress)
+    let bar = ProgressBar(title: title, console: console)
     defer { bar.finish() }
     return try configuration.fit(train, validation: validation) { progress in
+      if progress.totalIsCap {
+        // An iterative solver: where it is, not how far from its cap.
+        var detail = String(format: "objective %.6g", progress.loss)
+        if let g = progress.gradientNorm { detail += String(format: "  ‖∇L‖ %.2e", g) }
+        bar.update(step: progress.completed, unit: progress.unit, detail: detail)
+        return
+      }
       var detail = String(format: "loss %.4f", progress.loss)
       if let g = progress.gradientNorm { detail += String(format: "  ‖∇‖ %.2e", g) }
       if let v = progress.validationAccuracy { detail += String(format: "  val %.4f", v) }
@@ -322,15 +339,13 @@ enum TrainCommand: Command {
   /// Fits a convex model for each λ of a log grid and keeps the one with the best validation
   /// accuracy (ties go to the larger λ, the simpler model, which comes first).
   static func searchL2(
-    _ base: ModelConfiguration, train: Dataset, validation: Dataset, console: Console,
-    showProgress: Bool
+    _ base: ModelConfiguration, train: Dataset, validation: Dataset, console: Console
   ) throws -> (best: any Classifier, trials: [L2Trial]) {
     var trials: [L2Trial] = []
     var best: (model: any Classifier, accuracy: Double)?
     for l2 in [1e-2, 1e-3, 1e-4, 1e-5, 1e-6] {
       let model = try fitWithProgress(
-        base.withL2(l2), train: train, validation: nil, console: console,
-        showProgress: showProgress, title: "λ=\(l2)")
+        base.withL2(l2), train: train, validation: nil, console: console, title: "λ=\(l2)")
       let accuracy = model.accuracy(validation.features, labels: validation.labels)
       trials.append(L2Trial(l2: l2, validationAccuracy: accuracy))
       if best == nil || accuracy > best!.accuracy { best = (model, accuracy) }

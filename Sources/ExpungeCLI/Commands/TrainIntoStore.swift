@@ -21,17 +21,28 @@ enum TrainIntoStore {
     var version: Int
   }
 
+  /// What `train --store --defer-training --json` prints: a store whose shards wait for
+  /// `expunge shard-train`.
+  struct Prepared: Encodable {
+    var store: String
+    var model: ModelKind
+    var shards: Int
+    var slices: Int
+    var rows: Int
+    var trainingDeferred = true
+  }
+
   static func run(_ arguments: ParsedArguments, plan: TrainingPlan, console: Console) throws {
     let spec = TrainCommand.spec
     if arguments.has("out") {
       throw CLIError.usage("give --out or --store, not both", command: spec)
     }
     // A validation split or a searched λ would make the stored model depend on rows it does
-    // not keep (or on rows later forgotten), breaking exact unlearning. (--standardize is
-    // per shard and per stage instead: see `ShardPreprocessing`.)
-    if arguments.has("validation-fraction") {
-      throw CLIError.usage(
-        "option '--validation-fraction' cannot be used with --store", command: spec)
+    // not keep (or on rows later forgotten), breaking exact unlearning (--standardize is per
+    // shard and per stage instead: see `ShardPreprocessing`); a store's history is never
+    // replaced wholesale.
+    for option in ["validation-fraction", "force"] where arguments.has(option) {
+      throw CLIError.usage("option '--\(option)' cannot be used with --store", command: spec)
     }
     if plan.searchL2 {
       throw CLIError.usage("'--l2 auto' cannot be used with --store; give λ", command: spec)
@@ -60,18 +71,28 @@ enum TrainIntoStore {
     let deferred = arguments.flag("defer-training")
     let bar = ProgressBar(
       title: "train SISA \(sisa.shards)×\(sisa.slices)", console: console,
-      enabled: !arguments.flag("quiet") && !deferred)
-    var store: Store? = try Store.create(
-      at: directory, data: data, configuration: plan.configuration, sisa: sisa,
-      classNames: classNames, classSelection: classSelection,
-      preprocessing: ShardPreprocessing(
-        scaling: plan.scaling, standardize: arguments.flag("standardize")),
-      trainingData: trainingData, deferTraining: deferred || jobs > 1
-    ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
+      enabled: !deferred)
+    var store: Store? = try CLIError.naming(data.source) {
+      try Store.create(
+        at: directory, data: data, configuration: plan.configuration, sisa: sisa,
+        classNames: classNames, classSelection: classSelection,
+        preprocessing: ShardPreprocessing(
+          scaling: plan.scaling, standardize: arguments.flag("standardize")),
+        trainingData: trainingData, deferTraining: deferred || jobs > 1
+      ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
+    }
     if let backdoor { try store!.recordBackdoor(backdoor) }
     if deferred {
+      if arguments.flag("json") {
+        console.print(
+          try JSONOutput.encode(
+            Prepared(
+              store: directory.path, model: plan.configuration.kind, shards: sisa.shards,
+              slices: sisa.slices, rows: data.count)))
+        return
+      }
       console.print(
-        "Prepared store \(directory.path): \(data.count) rows in \(sisa.shards) shard(s); train each with"
+        "Prepared store \(directory.path): \(data.count) rows in \(ProgressBar.count(sisa.shards, "shard")); train each with"
       )
       console.print(
         "  expunge shard-train --store \(directory.path) --shard K    (K = 0…\(sisa.shards - 1))")
@@ -100,7 +121,7 @@ enum TrainIntoStore {
       console.print(try JSONOutput.encode(result))
     } else {
       console.print(
-        "Trained SISA \(plan.configuration.kind.rawValue) (\(sisa.shards) shard(s) × \(sisa.slices) slice(s), \(sisa.aggregation.rawValue)) on \(data.source) (\(data.count) rows) in \(ProgressBar.duration(seconds))"
+        "Trained SISA \(plan.configuration.kind.rawValue) (\(ProgressBar.count(sisa.shards, "shard")) × \(ProgressBar.count(sisa.slices, "slice")), \(sisa.aggregation.rawValue)) on \(data.source) (\(data.count) rows) in \(ProgressBar.duration(seconds))"
       )
       console.print(String(format: "  training accuracy    %.4f", result.trainingAccuracy))
       console.print("Store \(directory.path), model version \(result.version)")

@@ -36,6 +36,18 @@ enum CLIError: Error {
     }
   }
 
+  /// Runs `body`, which trains on data from `source` (a file, a dataset name, a store), and
+  /// names `source` in a training-data error the model raises — a model only knows "the
+  /// data": "rows.csv: SoftmaxRegression: needs at least 2 classes, the data has 1".
+  static func naming<T>(_ source: String, _ body: () throws -> T) throws -> T {
+    do {
+      return try body()
+    } catch let error as ModelError {
+      guard case .invalidTrainingData = error else { throw error }
+      throw CLIError.data("\(source): \(error.description)")
+    }
+  }
+
   /// Maps an error from any module to the CLI's classes of failure.
   static func from(_ error: Error) -> CLIError {
     switch error {

@@ -15,6 +15,11 @@ struct CommandSpec: Sendable {
   var examples: [String]
   /// A choice the usage line spells out, e.g. `(--out <dir> | --store <dir>)`.
   var alternatives: String? = nil
+  /// What `--json` prints, in the words of this command's help.
+  var jsonHelp = "Print the result as one JSON document on stdout."
+  /// Whether it takes the options every subcommand takes (`--json`, `--quiet`); false for the
+  /// root and `help`.
+  var takesCommonOptions = true
 
   /// `expunge train` etc.
   var fullName: String { name.isEmpty ? "expunge" : "expunge \(name)" }
@@ -22,12 +27,29 @@ struct CommandSpec: Sendable {
   /// The USAGE line: required options spelled out, the rest as `[<options>]`.
   var usage: String {
     let required = options.filter(\.isRequired).map { $0.usageFragment }
-    let optional = options.contains { !$0.isRequired } ? ["[<options>]"] : []
+    let optional = allOptions.contains { !$0.isRequired } ? ["[<options>]"] : []
     return ([fullName] + required + (alternatives.map { [$0] } ?? []) + optional).joined(
       separator: " ")
   }
 
-  func option(named name: String) -> OptionSpec? { options.first { $0.name == name } }
+  /// The options every subcommand takes, declared once here: `--json` and `--quiet`. The
+  /// dispatcher applies them (`Console.applying(_:)`), so a command only reads `--json` to
+  /// choose what it prints.
+  var commonOptions: [OptionSpec] {
+    guard takesCommonOptions else { return [] }
+    return [
+      .flag("json", jsonHelp),
+      .flag(
+        "quiet",
+        "No progress, and nothing on stdout but a --json document; errors and warnings still show."
+      ),
+    ]
+  }
+
+  /// The command's own options, then the common ones: what the parser accepts.
+  var allOptions: [OptionSpec] { options + commonOptions }
+
+  func option(named name: String) -> OptionSpec? { allOptions.first { $0.name == name } }
 }
 
 /// One `--kebab-case` option. A nil `valueName` makes it a flag.

@@ -8,6 +8,8 @@ struct Console: Sendable {
   var writeErr: @Sendable (String) -> Void
   /// Whether stderr is a terminal (progress bars redraw in place only then).
   var errIsTerminal: Bool
+  /// Whether progress bars draw at all (off with `--quiet` or `--json`).
+  var showsProgress = true
 
   /// The process's real stdout and stderr.
   static var standard: Console {
@@ -15,6 +17,17 @@ struct Console: Sendable {
       writeOut: { text in FileHandle.standardOutput.write(Data(text.utf8)) },
       writeErr: { text in FileHandle.standardError.write(Data(text.utf8)) },
       errIsTerminal: isatty(2) == 1)
+  }
+
+  /// This console as the common options set it up for one command: `--quiet` drops stdout
+  /// (unless `--json` asks for the document) and, like `--json`, progress; stderr's errors and
+  /// warnings stay.
+  func applying(_ arguments: ParsedArguments) -> Console {
+    var console = self
+    let (quiet, json) = (arguments.flag("quiet"), arguments.flag("json"))
+    if quiet || json { console.showsProgress = false }
+    if quiet && !json { console.writeOut = { _ in } }
+    return console
   }
 
   /// Prints one line on stdout.

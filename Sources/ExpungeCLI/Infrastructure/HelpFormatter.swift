@@ -8,18 +8,20 @@ enum HelpFormatter {
     var out = "OVERVIEW: \(command.abstract)\n"
     if let discussion = command.discussion { out += "\n" + wrap(discussion, indent: 0) + "\n" }
     out += "\nUSAGE: \(command.usage)\n"
+    // Groups in order of first appearance; OPTIONS ends with the common options and --help.
+    let options = command.allOptions
     var groups: [String] = []
-    for option in command.options where !groups.contains(option.group) {
+    for option in options where !groups.contains(option.group) {
       groups.append(option.group)
     }
+    if !groups.contains("OPTIONS") { groups.append("OPTIONS") }
     for group in groups {
       out += "\n\(group):\n"
-      for option in command.options where option.group == group {
+      for option in options where option.group == group {
         out += row(label: option.usageFragment, text: option.helpText)
       }
+      if group == "OPTIONS" { out += row(label: "-h, --help", text: "Show help information.") }
     }
-    if groups.isEmpty || groups.last != "OPTIONS" { out += "\nOPTIONS:\n" }
-    out += row(label: "-h, --help", text: "Show help information.")
     if !subcommands.isEmpty {
       out += "\nSUBCOMMANDS:\n"
       for sub in subcommands { out += row(label: sub.name, text: sub.abstract) }

@@ -26,7 +26,7 @@ struct ParsedArguments {
       }
       guard let option = spec.option(named: name) else {
         var message = "unknown option '--\(name)'"
-        if let guess = Self.closest(to: name, among: spec.options.map(\.name)) {
+        if let guess = Self.closest(to: name, among: spec.allOptions.map(\.name)) {
           message += "; did you mean '--\(guess)'?"
         }
         throw CLIError.usage(message, command: spec)
@@ -51,7 +51,7 @@ struct ParsedArguments {
       }
       i += 1
     }
-    for option in spec.options where option.isRequired && values[option.name] == nil {
+    for option in spec.allOptions where option.isRequired && values[option.name] == nil {
       throw CLIError.usage("missing '\(option.usageFragment)'", command: spec)
     }
   }
@@ -121,24 +121,53 @@ struct ParsedArguments {
     .usage("invalid value '\(text)' for '--\(name)': expected \(expected)", command: spec)
   }
 
-  /// The candidate within edit distance 2 of `word`, if any (for "did you mean").
+  /// `--name`'s list of ids or ranges (`3,17,100-120`), expanded in the order written; a bad
+  /// item is a usage error naming the option and the item.
+  func idList(_ name: String) throws -> [UInt64]? {
+    try numberList(name, noun: "id")
+  }
+
+  /// `--name`'s list of numbers or ranges in the shared syntax of `NumberList`.
+  func numberList(_ name: String, noun: String, maximum: UInt64 = .max) throws -> [UInt64]? {
+    guard let text = values[name] else { return nil }
+    do {
+      return try NumberList(noun: noun, maximum: maximum).values(text)
+    } catch {
+      throw CLIError.usage("invalid value for '--\(name)': \(error.description)", command: spec)
+    }
+  }
+
+  /// The candidate closest to `word`, for "did you mean": the only one `word` begins, else
+  /// the nearest by edit distance (a transposition counts one) within max(2, a third of
+  /// `word`'s length); nil when nothing is that close.
   static func closest(to word: String, among candidates: [String]) -> String? {
-    candidates
+    let extended = candidates.filter { $0.hasPrefix(word) && $0 != word }
+    if word.count >= 2, extended.count == 1 { return extended[0] }
+    let limit = max(2, word.count / 3)
+    return
+      candidates
       .map { ($0, editDistance(Array(word), Array($0))) }
-      .filter { $0.1 <= 2 }
+      .filter { $0.1 <= limit }
       .min { $0.1 < $1.1 }?.0
   }
 
-  private static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
-    var previous = Array(0...b.count)
-    for i in 1...max(a.count, 1) where !a.isEmpty {
-      var current = [i] + [Int](repeating: 0, count: b.count)
-      for j in 1...max(b.count, 1) where !b.isEmpty {
-        current[j] = min(
-          previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+  /// Optimal-string-alignment distance: insertions, deletions, substitutions and swaps of
+  /// neighbours each cost one.
+  static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty || b.isEmpty { return max(a.count, b.count) }
+    // d[i][j]: the distance between a's first i and b's first j characters.
+    var d = [[Int]](repeating: [Int](repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+      for j in 1...b.count {
+        let cost = a[i - 1] == b[j - 1] ? 0 : 1
+        d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+        if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] {
+          d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1)
+        }
       }
-      previous = current
     }
-    return a.isEmpty ? b.count : previous[b.count]
+    return d[a.count][b.count]
   }
 }

@@ -1,10 +1,15 @@
 import Foundation
 
-/// Shows how long work has left.
+/// Shows how work is going, on stderr.
 ///
-/// On a terminal it redraws one line in place on stderr: a bar, the count, the rate, the
-/// latest loss/accuracy and an ETA. Elsewhere (a pipe, a log file, CI) it prints a plain line
-/// at most every `plainInterval` seconds and at the end, so logs stay readable.
+/// Work whose amount is known (epochs, stages, shards, reference models) gets a bar, the
+/// count, the rate and an ETA. Open-ended work (an iterative solver, which stops when it
+/// converges, at most at its iteration cap) gets its count and details and the time so far,
+/// never an ETA: the distance to the cap says nothing about the time left.
+///
+/// On a terminal it redraws one line in place. Elsewhere (a pipe, a log file, CI) it prints a
+/// plain line at most every `plainInterval` seconds and at the end, so logs stay readable.
+/// Off when `enabled` is false or the console shows no progress (`--quiet`, `--json`).
 final class ProgressBar: @unchecked Sendable {
   private let console: Console
   private let title: String
@@ -21,17 +26,17 @@ final class ProgressBar: @unchecked Sendable {
   init(title: String, console: Console, enabled: Bool = true, plainInterval: TimeInterval = 5) {
     self.title = title
     self.console = console
-    self.enabled = enabled
+    self.enabled = enabled && console.showsProgress
     self.plainInterval = plainInterval
   }
 
-  /// Reports `completed` of `total` units, with optional details appended (e.g. "loss 0.31").
+  /// Reports `completed` of `total` units of known work, with optional details appended
+  /// (e.g. "loss 0.31").
   func update(completed: Int, total: Int, unit: String, detail: String = "") {
     guard enabled else { return }
     lock.lock()
     defer { lock.unlock() }
-    let now = Date()
-    let elapsed = now.timeIntervalSince(start)
+    let elapsed = Date().timeIntervalSince(start)
     let fraction = total > 0 ? min(1, Double(completed) / Double(total)) : 0
     let done = completed >= total
     let rate = elapsed > 0 ? Double(completed) / elapsed : 0
@@ -40,15 +45,37 @@ final class ProgressBar: @unchecked Sendable {
     let timing = done ? "in \(Self.duration(elapsed))" : "ETA \(Self.duration(eta))"
     let tail = [counts, detail, String(format: "%.2f/s", rate), timing]
       .filter { !$0.isEmpty }.joined(separator: "  ")
+    let barWidth = 24
+    let filled = Int(fraction * Double(barWidth))
+    let bar =
+      String(repeating: "=", count: filled)
+      + (filled < barWidth ? ">" + String(repeating: " ", count: barWidth - filled - 1) : "")
+    let stopped = [counts, detail, "stopped after \(Self.duration(elapsed))"]
+      .filter { !$0.isEmpty }.joined(separator: "  ")
+    draw(terminal: "[\(bar)] \(tail)", plain: tail, pending: stopped, done: done)
+  }
+
+  /// Reports step `step` of open-ended work (e.g. "iteration 12"), with its details (e.g.
+  /// the objective and the gradient norm) and the time so far; no bar, no ETA.
+  func update(step: Int, unit: String, detail: String = "") {
+    guard enabled else { return }
+    lock.lock()
+    defer { lock.unlock() }
+    let elapsed = Self.duration(Date().timeIntervalSince(start))
+    let head = ["\(unit) \(step)", detail].filter { !$0.isEmpty }.joined(separator: "  ")
+    draw(
+      terminal: "\(head)  \(elapsed)", plain: "\(head)  \(elapsed)",
+      pending: "\(head)  in \(elapsed)", done: false)
+  }
+
+  /// Draws one state: on a terminal in place (at most every 0.1 s), elsewhere as a plain line
+  /// at most every `plainInterval` seconds, keeping `pending` for `finish` in between.
+  private func draw(terminal: String, plain: String, pending: String, done: Bool) {
+    let now = Date()
     if console.errIsTerminal {
       guard done || now.timeIntervalSince(lastDraw) >= 0.1 else { return }
       lastDraw = now
-      let barWidth = 24
-      let filled = Int(fraction * Double(barWidth))
-      let bar =
-        String(repeating: "=", count: filled)
-        + (filled < barWidth ? ">" + String(repeating: " ", count: barWidth - filled - 1) : "")
-      console.writeErr("\r\u{1B}[2K\(title) [\(bar)] \(tail)")
+      console.writeErr("\r\u{1B}[2K\(title) \(terminal)")
       drewOnTerminal = true
       if done {
         console.writeErr("\n")
@@ -57,9 +84,9 @@ final class ProgressBar: @unchecked Sendable {
     } else if done || now.timeIntervalSince(lastPlain) >= plainInterval {
       lastPlain = now
       pendingPlainLine = nil
-      console.printError("\(title): \(tail)")
+      console.printError("\(title): \(plain)")
     } else {
-      pendingPlainLine = "\(title): \(counts)  \(detail)  stopped after \(Self.duration(elapsed))"
+      pendingPlainLine = "\(title): \(pending)"
     }
   }
 
@@ -78,8 +105,15 @@ final class ProgressBar: @unchecked Sendable {
     drewOnTerminal = false
   }
 
+  /// `batches`, `epochs`, `stages`.
   static func plural(_ unit: String) -> String {
-    unit.hasSuffix("ch") || unit.hasSuffix("s") ? unit + "es" : unit + "s"
+    let sibilant = unit.hasSuffix("s") || (unit.hasSuffix("ch") && !unit.hasSuffix("epoch"))
+    return unit + (sibilant ? "es" : "s")
+  }
+
+  /// `1 row`, `3 rows`: a count and its unit, plural unless the count is one.
+  static func count(_ n: Int, _ unit: String) -> String {
+    "\(n) \(n == 1 ? unit : plural(unit))"
   }
 
   /// `1.2s`, `3m05s`, `1h02m`.
