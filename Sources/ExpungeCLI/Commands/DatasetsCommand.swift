@@ -14,7 +14,11 @@ enum DatasetsCommand: Command {
   }
 
   static let formats = [
-    Entry(name: "FILE.csv", description: "numeric CSV; --label-column, --id-column, --no-header"),
+    Entry(
+      name: "FILE.csv[.gz]",
+      description:
+        "numeric CSV, gzipped or not (.tsv: tab-separated); --label-column, --id-column, --no-header, --skip-rows, --no-labels (predict)"
+    ),
     Entry(name: "FILE.libsvm", description: "LIBSVM / SVMlight sparse rows (also .svm)"),
     Entry(name: "FILE.npy", description: "NumPy array of features, with --labels-file LABELS.npy"),
     Entry(
