@@ -26,6 +26,8 @@ enum LogCommand: Command {
   struct Result: Encodable {
     var store: String
     var version: Int
+    /// The permanent rows of the store's shared base (`train --permanent-ids`), if any.
+    var permanent: PermanentRecord?
     var requests: [LedgerRequest]
     var verified: Bool?
     var problems: [String]?
@@ -73,11 +75,14 @@ enum LogCommand: Command {
         try JSONOutput.encode(
           Result(
             store: store.directory.path, version: try store.currentVersion(),
-            requests: requests, verified: problems.map(\.isEmpty), problems: problems,
+            permanent: try store.permanentRecord(), requests: requests,
+            verified: problems.map(\.isEmpty), problems: problems,
             environment: environment)))
     } else {
       console.print(
         "Store \(store.directory.path): model version \(try store.currentVersion()), \(requests.count) request(s)"
+          + (try store.permanentRecord().map { ", a shared base on \($0.rows) permanent row(s)" }
+            ?? "")
       )
       func pad(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))
