@@ -72,11 +72,12 @@ public struct SISAEnsemble: Sendable {
   }
 
   /// An ensemble rebuilt from saved parts (a store): `data` holds the rows not forgotten, in
-  /// training-file order; `checkpoints[k][r]` as `fit` made them.
+  /// training-file order (the permanent rows too); `checkpoints[k][r]` and `base` as `fit`
+  /// made them.
   public init(
     restoring configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int,
     classCount: Int, preprocessing: ShardPreprocessing = .none, data: Dataset,
-    checkpoints: [[SISACheckpoint]], forgotten: Set<SampleID>
+    base: SISABase? = nil, checkpoints: [[SISACheckpoint]], forgotten: Set<SampleID>
   ) {
     precondition(
       checkpoints.count == sisa.shards && checkpoints.allSatisfy { $0.count == sisa.slices },
@@ -86,7 +87,7 @@ public struct SISAEnsemble: Sendable {
       assignment: ShardAssignment(
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
       featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
-      data: data, base: nil, checkpoints: checkpoints)
+      data: data, base: base, checkpoints: checkpoints)
     self.forgotten = forgotten
   }
 
