@@ -38,6 +38,18 @@ extension Store {
         "id \(id) was forgotten by request \(records[id]!.request ?? 0); it has nothing to correct"
       )
     }
+    if hasBase {
+      if changes.touchesEveryRow {
+        throw StoreError.refused(
+          "--zero-columns changes every row, the permanent rows the store's base was trained on too; this store cannot correct them"
+        )
+      }
+      if let id = named.first(where: { records[$0]!.shard == Self.baseShard }) {
+        throw StoreError.refused(
+          "id \(id) is a permanent row (train --permanent-ids): the store's base was trained on it, and this store cannot correct permanent rows"
+        )
+      }
+    }
     switch method {
     case .newton:
       throw StoreError.refused(
@@ -159,6 +171,7 @@ extension Store {
       )
     }
     try refuseStandardizedUpdate("influence")
+    try refuseBaseUpdate("influence")
     guard sisa.slices == 1 else {
       throw StoreError.refused(
         "--method influence updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"

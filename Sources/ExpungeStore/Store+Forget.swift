@@ -48,8 +48,9 @@ extension Store {
   }
 
   /// Records the request durably as PENDING, then carries it out (see `carryOut`).
-  /// - Throws: `StoreError.refused` for an empty request or unknown ids (naming up to 10),
-  ///   with nothing changed.
+  /// - Throws: `StoreError.refused` for an empty request, unknown ids (naming up to 10) or —
+  ///   unless `method` is `.retrain` — permanent rows of a store over a base, with nothing
+  ///   changed.
   @discardableResult
   public func forget(_ ids: [SampleID], method: ForgetMethod) throws -> LedgerRequest {
     let unique = Array(Set(ids)).sorted()
@@ -62,6 +63,21 @@ extension Store {
         unknown.count == 1
           ? "id \(named) is not a training row of this store"
           : "\(unknown.count) ids are not training rows of this store: \(named)\(unknown.count > 10 ? ", …" : "")"
+      )
+    }
+    let permanent = unique.filter { records[$0]!.active && records[$0]!.shard == Self.baseShard }
+    if !permanent.isEmpty, method != .retrain {
+      let named = permanent.prefix(10).map(\.description).joined(separator: ", ")
+      throw StoreError.refused(
+        (permanent.count == 1
+          ? "id \(named) is a permanent row (train --permanent-ids): the store's base was trained on it"
+          : "\(permanent.count) ids are permanent rows (\(named)\(permanent.count > 10 ? ", …" : "")) (train --permanent-ids): the store's base was trained on them")
+          + " and every shard starts from the base, so only retraining everything can forget; use --method retrain"
+      )
+    }
+    if !permanent.isEmpty, try permanentIDs().count == permanent.count {
+      throw StoreError.refused(
+        "the request names every permanent row, which would leave the store's base nothing to train on; train a new store without --permanent-ids"
       )
     }
     if method == .newton { try checkNewtonApplies() }
@@ -92,10 +108,16 @@ extension Store {
       let r = records[id]!
       firstStage[r.shard] = min(firstStage[r.shard] ?? r.slice, r.slice)
     }
+    // Permanent rows are the base's (shard −1); only a retrain request gets here with them.
+    let baseChanged = firstStage.removeValue(forKey: Self.baseShard) != nil
     if request.method == ForgetMethod.retrain.rawValue {
       firstStage = Dictionary(uniqueKeysWithValues: (0..<sisa.shards).map { ($0, 0) })
     }
     try deleteRows(Set(removing), shards: Set(removing.map { records[$0]!.shard }))
+    if baseChanged {
+      try recordPermanentSet()
+      try trainBase(request: request.seq)
+    }
     if !firstStage.isEmpty {
       try retrainShards(from: firstStage, request: request.seq)
       try writeVersion(request.version, changed: Set(firstStage.keys))
@@ -104,7 +126,9 @@ extension Store {
     var done = request
     done.removed = removing.count
     done.alreadyForgotten = already
-    done.shards = firstStage.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
+    done.shards =
+      (baseChanged ? ["base:0"] : [])
+      + firstStage.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }
     done.seconds = Date().timeIntervalSince(clock)
     done.completed = Ledger.now()
     try ledger.complete(done)
@@ -117,6 +141,7 @@ extension Store {
     let report = SerializedProgress(progress)
     var done = 0
     let affected = firstStage.sorted(by: { $0.key < $1.key })
+    let base = try loadBase()
     let retrained = try concurrentMap(affected.count) { i in
       let (shard, from) = affected[i]
       let previous =
@@ -125,7 +150,7 @@ extension Store {
       return try SISAEnsemble.trainShard(
         shard, from: from, previous: previous, data: try shardRows(shard),
         configuration: configuration, sisa: sisa, featureCount: featureCount,
-        classCount: classCount, preprocessing: preprocessing
+        classCount: classCount, preprocessing: preprocessing, base: base
       ) { _ in
         report.call {
           done += 1

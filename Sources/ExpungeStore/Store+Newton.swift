@@ -70,6 +70,7 @@ extension Store {
   /// Refuses `--method newton` for a store whose model it cannot update, before anything is
   /// recorded.
   func checkNewtonApplies() throws {
+    try refuseBaseUpdate("newton")
     guard NewtonUpdate.supports(configuration.kind) else {
       throw StoreError.refused(
         "--method newton needs a model trained with --certified (logistic or softmax) or a ridge model; this store's model is \(configuration.kind.rawValue), so a Newton step would carry no guarantee. Use --method sisa or --method retrain"

@@ -62,8 +62,8 @@ extension Store {
   func shardRowCounts(version n: Int) throws -> [Int] {
     try ledger.db.query(
       """
-      SELECT shard, COUNT(*) FROM samples WHERE state = 'active'
-        OR request IN (SELECT seq FROM requests WHERE version > ?)
+      SELECT shard, COUNT(*) FROM samples WHERE shard >= 0 AND (state = 'active'
+        OR request IN (SELECT seq FROM requests WHERE version > ?))
       GROUP BY shard ORDER BY shard
       """, [.integer(Int64(n))]
     ).reduce(into: [Int](repeating: 0, count: sisa.shards)) { $0[$1[0].int!] = $1[1].int! }

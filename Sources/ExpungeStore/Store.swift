@@ -41,26 +41,42 @@ public final class Store {
   /// shard in this process, or — with `deferTraining` — none, for `expunge shard-train`
   /// processes (on this machine or others) to train. `data` is kept as given; every shard
   /// applies `preprocessing` itself. `trainingData` records how `data` was read, for later
-  /// commands that read it again.
-  /// - Throws: `StoreError.exists`, training errors; a failed creation leaves a directory
-  ///   that `open` refuses as incomplete.
+  /// commands that read it again. With `permanent` ids, the store first trains a shared base
+  /// on those rows (in this process, also with `deferTraining`) and its shards split the
+  /// other rows (see `SISABase`).
+  /// - Throws: `StoreError.exists`, `StoreError.refused` for permanent ids that are not rows
+  ///   of `data` (before anything is written), training errors; a failed creation leaves a
+  ///   directory that `open` refuses as incomplete.
   @discardableResult
   public static func create(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
     classNames: [String]?, classSelection: [Int32]? = nil,
     preprocessing: ShardPreprocessing = .none, trainingData: TrainingDataRecord? = nil,
-    deferTraining: Bool = false, progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
+    permanent: Set<SampleID> = [], deferTraining: Bool = false,
+    progress: ((_ completed: Int, _ total: Int) -> Void)? = nil
   ) throws -> Store {
+    let present = Set(data.ids)
+    let unknown = permanent.filter { !present.contains($0) }.sorted()
+    if !unknown.isEmpty {
+      let named = unknown.prefix(10).map(\.description).joined(separator: ", ")
+      throw StoreError.refused(
+        unknown.count == 1
+          ? "permanent id \(named) is not a row of the training data"
+          : "\(unknown.count) permanent ids are not rows of the training data: \(named)\(unknown.count > 10 ? ", …" : "")"
+      )
+    }
     let store = try prepare(
       at: directory, data: data, configuration: configuration, sisa: sisa,
       classNames: classNames, classSelection: classSelection, preprocessing: preprocessing,
-      trainingData: trainingData)
+      trainingData: trainingData, permanent: permanent)
+    if !permanent.isEmpty { try store.trainBase(request: nil) }
     guard !deferTraining else { return store }
     let stages = sisa.shards * sisa.slices
     let report = SerializedProgress(progress)
     var done = 0
+    let base = try store.loadBase()
     let trained = try concurrentMap(sisa.shards) { k in
-      try store.trainedShard(k) { _ in
+      try store.trainedShard(k, base: base) { _ in
         report.call {
           done += 1
           $0?(done, stages)
@@ -76,7 +92,7 @@ public final class Store {
   private static func prepare(
     at directory: URL, data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
     classNames: [String]?, classSelection: [Int32]?, preprocessing: ShardPreprocessing,
-    trainingData: TrainingDataRecord?
+    trainingData: TrainingDataRecord?, permanent: Set<SampleID>
   ) throws -> Store {
     let fm = FileManager.default
     if let contents = try? fm.contentsOfDirectory(atPath: directory.path), !contents.isEmpty {
@@ -93,7 +109,10 @@ public final class Store {
     let assignment = ShardAssignment(
       shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed)
     let d = data.featureCount
-    let places = data.ids.map { assignment.place($0) }
+    // Permanent rows go to the base (shard −1, slice −1), the others by the assignment.
+    let places = data.ids.map {
+      permanent.contains($0) ? (shard: baseShard, slice: -1) : assignment.place($0)
+    }
     // Row hashes are independent: SHA-256 over the 188 MB of Fashion-MNIST is the costliest
     // step of creating a store, so it runs on every core.
     var hashes = [String](repeating: "", count: data.count)
@@ -107,7 +126,8 @@ public final class Store {
         }
       }
     }
-    var shardRows = (0..<sisa.shards).map { k -> RowFile.Rows in
+    // Index k + 1 holds shard k's rows; index 0 the permanent rows.
+    var shardRows = (baseShard..<sisa.shards).map { k -> RowFile.Rows in
       let count = places.lazy.filter { $0.shard == k }.count
       var rows = RowFile.Rows(positions: [], ids: [], labels: [], features: [], width: d)
       rows.positions.reserveCapacity(count)
@@ -126,10 +146,10 @@ public final class Store {
             .integer(Int64(bitPattern: id.rawValue)), .integer(Int64(i)), .integer(Int64(k)),
             .integer(Int64(r)), .integer(Int64(data.labels[i])), .text(hashes[i]),
           ])
-        shardRows[k].positions.append(UInt64(i))
-        shardRows[k].ids.append(id)
-        shardRows[k].labels.append(data.labels[i])
-        shardRows[k].features += data.features.storage[(i * d)..<((i + 1) * d)]
+        shardRows[k + 1].positions.append(UInt64(i))
+        shardRows[k + 1].ids.append(id)
+        shardRows[k + 1].labels.append(data.labels[i])
+        shardRows[k + 1].features += data.features.storage[(i * d)..<((i + 1) * d)]
       }
       for k in 0..<sisa.shards {
         try ledger.db.query(
@@ -158,8 +178,15 @@ public final class Store {
         try ledger.setSetting(
           trainingDataSetting, String(decoding: try encoder.encode(trainingData), as: UTF8.self))
       }
+      if !permanent.isEmpty {
+        try ledger.setSetting(
+          permanentSetting, canonicalJSON(PermanentRecord(Array(permanent))))
+      }
     }
-    for k in 0..<sisa.shards { try RowFile.write(shardRows[k], to: layout.rows(shard: k)) }
+    for k in 0..<sisa.shards { try RowFile.write(shardRows[k + 1], to: layout.rows(shard: k)) }
+    if !permanent.isEmpty {
+      try RowFile.write(shardRows[0], to: layout.rows(shard: baseShard))
+    }
     return Store(
       directory: directory, layout: layout, ledger: ledger, lock: lock,
       configuration: configuration, sisa: sisa, featureCount: d, classCount: data.classCount,
@@ -169,15 +196,19 @@ public final class Store {
   /// Trains every stage of shard `shard` from scratch on its rows, writes its checkpoints and
   /// marks it done in the ledger, with the numeric environment that trained it.
   func trainShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws {
-    try record(try trainedShard(shard, stageDone: stageDone), shard: shard)
+    try record(
+      try trainedShard(shard, base: try loadBase(), stageDone: stageDone), shard: shard)
   }
 
-  /// Every stage of shard `shard` trained from scratch on its rows; nothing written.
-  func trainedShard(_ shard: Int, stageDone: ((Int) -> Void)? = nil) throws -> [SISACheckpoint] {
+  /// Every stage of shard `shard` trained from scratch on its rows, over `base` (the store's,
+  /// loaded once by the caller) if the store has one; nothing written.
+  func trainedShard(_ shard: Int, base: SISABase?, stageDone: ((Int) -> Void)? = nil) throws
+    -> [SISACheckpoint]
+  {
     try SISAEnsemble.trainShard(
       shard, from: 0, previous: nil, data: try shardRows(shard), configuration: configuration,
       sisa: sisa, featureCount: featureCount, classCount: classCount,
-      preprocessing: preprocessing, progress: stageDone)
+      preprocessing: preprocessing, base: base, progress: stageDone)
   }
 
   /// Writes shard `shard`'s checkpoints and marks it done in the ledger, with the numeric
@@ -380,9 +411,11 @@ public final class Store {
 
   // MARK: Reading
 
-  /// The rows the store may still learn from, in training-file order.
+  /// The rows the store may still learn from, in training-file order (the permanent rows
+  /// too).
   public func rows() throws -> Dataset {
-    let shards = try (0..<sisa.shards).map { try RowFile.read(layout.rows(shard: $0)) }
+    let files = (hasBase ? [Self.baseShard] : []) + Array(0..<sisa.shards)
+    let shards = try files.map { try RowFile.read(layout.rows(shard: $0)) }
     // (position, shard, row in shard), merged into file order.
     var order: [(position: UInt64, shard: Int, row: Int)] = []
     order.reserveCapacity(shards.reduce(0) { $0 + $1.count })
@@ -445,7 +478,7 @@ public final class Store {
   /// Rows each shard still learns from.
   public func shardRowCounts() throws -> [Int] {
     try ledger.db.query(
-      "SELECT shard, COUNT(*) FROM samples WHERE state = 'active' GROUP BY shard ORDER BY shard"
+      "SELECT shard, COUNT(*) FROM samples WHERE state = 'active' AND shard >= 0 GROUP BY shard ORDER BY shard"
     ).reduce(into: [Int](repeating: 0, count: sisa.shards)) { $0[$1[0].int!] = $1[1].int! }
   }
 

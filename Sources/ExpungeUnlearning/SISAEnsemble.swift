@@ -18,19 +18,23 @@ public struct SISAEnsemble: Sendable {
   /// What every shard does to its rows, and to prediction inputs, before its model.
   public let preprocessing: ShardPreprocessing
   /// The rows the ensemble may still learn from (forgotten rows removed), as the data file
-  /// holds them.
+  /// holds them: the permanent rows too, when there is a base.
   public internal(set) var data: Dataset
+  /// The shared base on the permanent rows, if the ensemble has one (see `SISABase`).
+  public let base: SISABase?
   /// `checkpoints[k][r]`: shard k after stage r.
   public internal(set) var checkpoints: [[SISACheckpoint]]
   /// Ids forgotten so far.
   public internal(set) var forgotten: Set<SampleID> = []
 
-  /// Trains every shard through every stage.
-  /// - Throws: `ModelError` for bad hyperparameters or data.
+  /// Trains every shard through every stage — over a shared base on the rows `permanent`
+  /// names, when it names any (see `SISABase`): the shards then split the other rows.
+  /// - Throws: `ModelError` for bad hyperparameters or data, `UnlearningError.unknownIDs`
+  ///   for permanent ids that are not rows of `data`.
   /// - Parameter progress: called after each stage with (shard, stage).
   public static func fit(
     _ data: Dataset, configuration: ModelConfiguration, sisa: SISAConfig,
-    preprocessing: ShardPreprocessing = .none,
+    preprocessing: ShardPreprocessing = .none, permanent: Set<SampleID> = [],
     progress: ((_ shard: Int, _ stage: Int) -> Void)? = nil
   ) throws -> SISAEnsemble {
     guard sisa.shards >= 1, sisa.slices >= 1 else {
@@ -38,13 +42,25 @@ public struct SISAEnsemble: Sendable {
         model: "SISA", name: sisa.shards < 1 ? "shards" : "slices",
         value: String(min(sisa.shards, sisa.slices)), expected: "an integer ≥ 1")
     }
+    var base: SISABase?
+    if !permanent.isEmpty {
+      let present = Set(data.ids)
+      let unknown = permanent.filter { !present.contains($0) }.sorted()
+      guard unknown.isEmpty else {
+        throw UnlearningError.unknownIDs(first: Array(unknown.prefix(10)), count: unknown.count)
+      }
+      base = try SISABase.train(
+        data.subset(data.ids.indices.filter { permanent.contains(data.ids[$0]) }),
+        configuration: configuration, featureCount: data.featureCount,
+        classCount: data.classCount, preprocessing: preprocessing)
+    }
     var ensemble = SISAEnsemble(
       configuration: configuration, sisa: sisa,
       assignment: ShardAssignment(
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
       featureCount: data.featureCount, classCount: data.classCount,
-      preprocessing: preprocessing, data: data, checkpoints: [])
-    let partition = ensemble.assignment.partition(data)
+      preprocessing: preprocessing, data: data, base: base, checkpoints: [])
+    let partition = ensemble.assignment.partition(ensemble.forgettable)
     let report = SerializedProgress(progress)
     let trained = ensemble
     ensemble.checkpoints = try concurrentMap(sisa.shards) { k in
@@ -56,11 +72,12 @@ public struct SISAEnsemble: Sendable {
   }
 
   /// An ensemble rebuilt from saved parts (a store): `data` holds the rows not forgotten, in
-  /// training-file order; `checkpoints[k][r]` as `fit` made them.
+  /// training-file order (the permanent rows too); `checkpoints[k][r]` and `base` as `fit`
+  /// made them.
   public init(
     restoring configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int,
     classCount: Int, preprocessing: ShardPreprocessing = .none, data: Dataset,
-    checkpoints: [[SISACheckpoint]], forgotten: Set<SampleID>
+    base: SISABase? = nil, checkpoints: [[SISACheckpoint]], forgotten: Set<SampleID>
   ) {
     precondition(
       checkpoints.count == sisa.shards && checkpoints.allSatisfy { $0.count == sisa.slices },
@@ -70,25 +87,27 @@ public struct SISAEnsemble: Sendable {
       assignment: ShardAssignment(
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
       featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
-      data: data, checkpoints: checkpoints)
+      data: data, base: base, checkpoints: checkpoints)
     self.forgotten = forgotten
   }
 
   /// Trains stages `from..<R` of shard `shard` on `data` (all rows not forgotten, in
   /// training-file order), continuing from `previous` (stage `from − 1`; nil when `from` is
-  /// 0). What `forget` does for one shard, for callers that keep checkpoints elsewhere.
+  /// 0), over `base` if the ensemble has one (`data` then holds the forgettable rows). What
+  /// `forget` does for one shard, for callers that keep checkpoints elsewhere.
   public static func trainShard(
     _ shard: Int, from: Int, previous: SISACheckpoint?, data: Dataset,
     configuration: ModelConfiguration, sisa: SISAConfig, featureCount: Int, classCount: Int,
-    preprocessing: ShardPreprocessing = .none, progress: ((_ stage: Int) -> Void)? = nil
+    preprocessing: ShardPreprocessing = .none, base: SISABase? = nil,
+    progress: ((_ stage: Int) -> Void)? = nil
   ) throws -> [SISACheckpoint] {
     let ensemble = SISAEnsemble(
       configuration: configuration, sisa: sisa,
       assignment: ShardAssignment(
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
       featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
-      data: data, checkpoints: [])
-    let partition = ensemble.assignment.partition(data)
+      data: data, base: base, checkpoints: [])
+    let partition = ensemble.assignment.partition(ensemble.forgettable)
     return try ensemble.trainer(shard: shard).train(
       from: from, previous: previous, stageDone: progress
     ) { r in ensemble.stageData(partition, shard: shard, stage: r) }
@@ -97,7 +116,7 @@ public struct SISAEnsemble: Sendable {
   private init(
     configuration: ModelConfiguration, sisa: SISAConfig, assignment: ShardAssignment,
     featureCount: Int, classCount: Int, preprocessing: ShardPreprocessing, data: Dataset,
-    checkpoints: [[SISACheckpoint]]
+    base: SISABase?, checkpoints: [[SISACheckpoint]]
   ) {
     self.configuration = configuration
     self.sisa = sisa
@@ -106,18 +125,27 @@ public struct SISAEnsemble: Sendable {
     self.classCount = classCount
     self.preprocessing = preprocessing
     self.data = data
+    self.base = base
     self.checkpoints = checkpoints
+  }
+
+  /// The rows the shards split: all of `data` but the base's permanent rows.
+  public var forgettable: Dataset {
+    guard let base else { return data }
+    return data.removing(ids: Set(base.rows.ids))
   }
 
   func trainer(shard: Int) -> ShardTrainer {
     ShardTrainer(
       configuration: configuration, slices: sisa.slices, shard: shard,
-      featureCount: featureCount, classCount: classCount, preprocessing: preprocessing)
+      featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
+      base: base)
   }
 
-  /// Shard `shard`'s rows in slices 0…`stage`, in data order.
+  /// Shard `shard`'s rows in slices 0…`stage`, in data order (`partition` is of
+  /// `forgettable`).
   func stageData(_ partition: [[[Int]]], shard: Int, stage: Int) -> Dataset {
-    data.subset(partition[shard][0...stage].joined().sorted())
+    forgettable.subset(partition[shard][0...stage].joined().sorted())
   }
 
   /// Each shard's current model, which expects preprocessed inputs.
@@ -134,7 +162,7 @@ public struct SISAEnsemble: Sendable {
   }
 
   /// Rows per shard.
-  public var shardSizes: [Int] { assignment.partition(data).map { $0.joined().count } }
+  public var shardSizes: [Int] { assignment.partition(forgettable).map { $0.joined().count } }
 
   /// The ensemble's class scores for `x` (rows as the data file holds them: each shard
   /// preprocesses them its way) — vote shares or mean probabilities.
@@ -171,6 +199,13 @@ public struct SISAEnsemble: Sendable {
     guard unknown.isEmpty else {
       throw UnlearningError.unknownIDs(first: Array(unknown.prefix(10)), count: unknown.count)
     }
+    if let base {
+      let permanent = Set(base.rows.ids)
+      let named = ids.filter { permanent.contains($0) }.sorted()
+      guard named.isEmpty else {
+        throw UnlearningError.permanentIDs(first: Array(named.prefix(10)), count: named.count)
+      }
+    }
     let removing = ids.filter { present.contains($0) }
     var firstStage: [Int: Int] = [:]
     for id in removing {
@@ -179,7 +214,7 @@ public struct SISAEnsemble: Sendable {
     }
     var next = self
     next.data = data.removing(ids: removing)
-    let partition = next.assignment.partition(next.data)
+    let partition = next.assignment.partition(next.forgettable)
     let affected = firstStage.sorted(by: { $0.key < $1.key })
     let source = next
     let retrained = try concurrentMap(affected.count) { i in

@@ -11,6 +11,8 @@ struct ShardTrainer {
   let classCount: Int
   /// What each stage does to its rows first (see `ShardPreprocessing` for the rule).
   let preprocessing: ShardPreprocessing
+  /// The shared base on permanent rows the shard builds on, if any (see `SISABase`).
+  let base: SISABase?
 
   /// The shard's model configuration: shard k trains with seed `seed + k`, so shard 0 of a
   /// one-shard ensemble is plain training with the user's seed.
@@ -47,7 +49,9 @@ struct ShardTrainer {
     // Slices 0…r hold no rows (yet): nothing to learn, the previous model stands (and its
     // statistics, of no rows either).
     if rows.isEmpty, let previous, !configuration.isMLP { return previous }
-    let (data, standardizer) = preprocessing.prepare(rows)
+    // A convex shard over a base solves on the permanent rows plus its own (see `SISABase`).
+    let trained = configuration.isMLP ? rows : base.map { $0.rows.appending(rows) } ?? rows
+    let (data, standardizer) = preprocessing.prepare(trained)
     var checkpoint = try fitStage(stage, on: data, after: previous)
     checkpoint.standardizer = standardizer
     return checkpoint
@@ -64,6 +68,13 @@ struct ShardTrainer {
       if let previous, let saved = previous.model as? MLP, let savedState = previous.optimizerState
       {
         (model, state) = (saved, savedState)
+      } else if let start = base?.checkpoint.model as? MLP {
+        // Stage 0 over a base: the base's weights under the shard's own seed (its shuffles),
+        // with a fresh optimizer.
+        model = try MLP(
+          configuration: .mlp(c), featureCount: featureCount, classCount: classCount,
+          parameters: start.parameters)
+        state = model.makeOptimizerState()
       } else {
         model = try MLP(config: c, featureCount: featureCount, classCount: classCount)
         state = model.makeOptimizerState()
@@ -74,11 +85,11 @@ struct ShardTrainer {
       }
       return SISACheckpoint(model: model, optimizerState: state)
     case .softmax(let c):
-      let start = (previous?.model as? SoftmaxRegression)?.theta
+      let start = ((previous ?? base?.checkpoint)?.model as? SoftmaxRegression)?.theta
       return SISACheckpoint(
         model: try SoftmaxRegression.fit(data, config: c, start: start), optimizerState: nil)
     case .logistic(let c):
-      let start = (previous?.model as? LogisticRegression)?.theta
+      let start = ((previous ?? base?.checkpoint)?.model as? LogisticRegression)?.theta
       return SISACheckpoint(
         model: try LogisticRegression.fit(data, config: c, start: start), optimizerState: nil)
     case .ridge(let c):

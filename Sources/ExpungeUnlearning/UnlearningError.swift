@@ -8,6 +8,9 @@ public enum UnlearningError: Error, Equatable, CustomStringConvertible {
   case unknownIDs(first: [SampleID], count: Int)
   /// A request with no ids.
   case emptyRequest
+  /// Ids of permanent rows (up to 10, and how many in all): the shared base was trained on
+  /// them, so forgetting them means retraining the base and every shard.
+  case permanentIDs(first: [SampleID], count: Int)
   /// Saved removal state that does not fit the model it is restored for.
   case badSavedState(String)
   /// A label outside `0..<classCount` for the row `id`.
@@ -32,6 +35,10 @@ public enum UnlearningError: Error, Equatable, CustomStringConvertible {
         : "\(count == 1 ? "id" : "ids") \(list) \(count == 1 ? "is not a training row" : "are not training rows") of this model"
     case .emptyRequest:
       return "the request names no rows to forget"
+    case .permanentIDs(let first, let count):
+      let list = first.map(\.description).joined(separator: ", ")
+      return
+        "\(count == 1 ? "id \(list) is a permanent row" : "\(count) ids are permanent rows, among them \(list)"): the shared base was trained on it and every shard starts from the base, so forgetting it means retraining everything"
     case .badSavedState(let reason):
       return "the saved removal state does not fit the model: \(reason)"
     case .labelOutOfRange(let id, let label, let classCount):

@@ -18,6 +18,13 @@ struct CrashSafetyTests {
   static let binary = root.appendingPathComponent(".build/release/expunge").path
   static let dataSpec = "synthetic:n=400,d=6,classes=3,seed=1,sep=1.5"
   static let forgotten: [UInt64] = [4, 57, 58, 190, 333, 399]
+  /// The permanent rows of the stores over a shared base (`…-permanent` methods): ids 1 mod
+  /// 5, none of them in `forgotten`.
+  static let permanent: [UInt64] = (0..<400).filter { $0 % 5 == 1 }
+  /// What `method` forgets: `retrain-permanent` also two permanent rows (so the base retrains).
+  static func forgotten(_ method: String) -> [UInt64] {
+    method == "retrain-permanent" ? forgotten + [1, 6] : forgotten
+  }
 
   struct Run {
     var status: Int32
@@ -66,13 +73,21 @@ struct CrashSafetyTests {
         "--relabel", forgotten.map { "\($0):\(($0 + 1) % 3)" }.joined(separator: ","),
         "--zero-features", forgotten.map { "\($0):0" }.joined(separator: ","),
       ]
-      : ["--ids", forgotten.map(String.init).joined(separator: ",")]
-    return ["forget", "--store", store.path, "--method", method] + what
+      : ["--ids", forgotten(method).map(String.init).joined(separator: ",")]
+    let name = method.hasSuffix("-permanent") ? String(method.dropLast(10)) : method
+    return ["forget", "--store", store.path, "--method", name] + what
   }
 
   /// The training behind each method: SISA retrains an MLP from sliced checkpoints; newton
-  /// updates certified one-vs-rest models in place.
-  static func trainArguments(_ store: URL, method: String) -> [String] {
+  /// updates certified one-vs-rest models in place; `…-permanent` trains the MLP over a
+  /// shared base on `permanent` (listed in a file beside the store).
+  static func trainArguments(_ store: URL, method: String) throws -> [String] {
+    var extra: [String] = []
+    if method.hasSuffix("-permanent") {
+      let file = store.deletingLastPathComponent().appendingPathComponent("permanent.txt")
+      try permanent.map { "\($0)\n" }.joined().write(to: file, atomically: true, encoding: .utf8)
+      extra = ["--permanent-ids", file.path]
+    }
     let model =
       method == "newton"
       ? ["--model", "softmax", "--certified", "--l2", "1e-2", "--sisa-shards", "2"]
@@ -82,7 +97,7 @@ struct CrashSafetyTests {
           "--model", "mlp", "--hidden", "8", "--epochs", "6", "--batch-size", "16", "--sisa-shards",
           "3", "--sisa-slices", "3",
         ]
-    return ["train", "--data", dataSpec, "--store", store.path, "--quiet"] + model
+    return ["train", "--data", dataSpec, "--store", store.path, "--quiet"] + model + extra
   }
 
   /// A store's files, with the wall times a newton request records in a shard's
@@ -101,7 +116,7 @@ struct CrashSafetyTests {
     .enabled(
       if: FileManager.default.isExecutableFile(atPath: binary),
       "needs the release binary: run 'swift build -c release --product expunge' (make test does)"),
-    arguments: ["sisa", "newton", "influence"])
+    arguments: ["sisa", "newton", "influence", "sisa-permanent", "retrain-permanent"])
   func killedForgetsFinishExactlyAndLeaveNoRow(method: String) throws {
     let points =
       (ProcessInfo.processInfo.environment["EXPUNGE_CRASH_POINTS"].flatMap(Int.init) ?? 50)
@@ -111,7 +126,7 @@ struct CrashSafetyTests {
     try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: work) }
     let base = work.appendingPathComponent("base")
-    let trained = try Self.run(Self.trainArguments(base, method: method))
+    let trained = try Self.run(try Self.trainArguments(base, method: method))
     try #require(trained.status == 0)
 
     // The uninterrupted run, and how long it takes: the fastest of three, so that one slow
@@ -129,7 +144,7 @@ struct CrashSafetyTests {
 
     let data = try DatasetCatalog.load(Self.dataSpec)
     let d = data.featureCount
-    let rowBytes = Self.forgotten.map { id -> Data in
+    let rowBytes = Self.forgotten(method).map { id -> Data in
       let i = data.ids.firstIndex(of: SampleID(id))!
       return Array(data.features.storage[(i * d)..<((i + 1) * d)]).withUnsafeBytes { Data($0) }
     }
@@ -162,7 +177,7 @@ struct CrashSafetyTests {
           + kept.keys.filter { expected[$0] != nil && expected[$0] != kept[$0] }.sorted()
         failures.append("kill \(point) after \(delay)s: files differ: \(differing.prefix(5))")
       }
-      for (id, bytes) in zip(Self.forgotten, rowBytes) {
+      for (id, bytes) in zip(Self.forgotten(method), rowBytes) {
         if let holder = files.first(where: { $0.value.range(of: bytes) != nil }) {
           failures.append("kill \(point): row \(id) survives in \(holder.key)")
         }

@@ -102,6 +102,12 @@ struct AuditSubject {
     let configuration = store.configuration
     let sisa = store.sisa
     let preprocessing = store.preprocessing
+    // Over a shared base, every model the audit trains has the base on the rows of its data
+    // that were permanent at training (a retrain request may have removed some since).
+    let permanent = try store.permanentIDs(original: true)
+    func permanentRows(_ rows: Dataset) -> Set<SampleID> {
+      permanent.isEmpty ? [] : permanent.intersection(rows.ids)
+    }
     func recipe(_ seed: UInt64?) -> (ModelConfiguration, SISAConfig) {
       guard let seed else { return (configuration, sisa) }
       var s = sisa
@@ -118,7 +124,9 @@ struct AuditSubject {
     let train: RecipeTrainer = { rows, seed in
       let (c, s) = recipe(seed)
       return audited(
-        try SISAEnsemble.fit(rows, configuration: c, sisa: s, preprocessing: preprocessing),
+        try SISAEnsemble.fit(
+          rows, configuration: c, sisa: s, preprocessing: preprocessing,
+          permanent: permanentRows(rows)),
         name: "model")
     }
     // The audit trains reference models side by side; the store is read and written by one
@@ -131,12 +139,13 @@ struct AuditSubject {
       let cached = try cacheLock.withLock { try store.cachedModels(name) }
       if let models = cached, models.count == s.shards {
         let sizes = ShardAssignment(shards: s.shards, slices: s.slices, seed: s.assignmentSeed)
-          .partition(retain).map { $0.joined().count }
+          .partition(retain.removing(ids: permanentRows(retain))).map { $0.joined().count }
         return ensembleModel(
           models, sisa: s, sizes: sizes, name: "model", classCount: store.classCount)
       }
       let ensemble = try SISAEnsemble.fit(
-        retain, configuration: c, sisa: s, preprocessing: preprocessing)
+        retain, configuration: c, sisa: s, preprocessing: preprocessing,
+        permanent: permanentRows(retain))
       try cacheLock.withLock {
         try store.cacheModels(ensemble.preprocessedShardModels, name: name)
       }
@@ -156,7 +165,8 @@ struct AuditSubject {
     subject.trainAndUnlearn = { seed in
       let (c, s) = recipe(seed)
       var ensemble = try SISAEnsemble.fit(
-        training, configuration: c, sisa: s, preprocessing: preprocessing)
+        training, configuration: c, sisa: s, preprocessing: preprocessing,
+        permanent: permanentRows(training))
       var bounds: [Int: CertifiedRemoval.SavedBounds] = [:]
       // Corrections change rows rather than remove them; the audit judges removals.
       for request in done where request.changes == nil {
@@ -164,9 +174,10 @@ struct AuditSubject {
           .intersection(Set(ensemble.data.ids))
         guard !ids.isEmpty || request.method == ForgetMethod.retrain.rawValue else { continue }
         if request.method == ForgetMethod.retrain.rawValue {
+          let kept = ensemble.data.removing(ids: ids)
           ensemble = try SISAEnsemble.fit(
-            ensemble.data.removing(ids: ids), configuration: c, sisa: s,
-            preprocessing: preprocessing)
+            kept, configuration: c, sisa: s, preprocessing: preprocessing,
+            permanent: permanentRows(kept))
         } else if request.method == ForgetMethod.newton.rawValue {
           try ensemble.forgetByNewton(ids, bounds: &bounds)
         } else {

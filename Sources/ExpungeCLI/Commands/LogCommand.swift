@@ -25,6 +25,8 @@ enum LogCommand: Command {
   struct Result: Encodable {
     var store: String
     var version: Int
+    /// The permanent rows of the store's shared base (`train --permanent-ids`), if any.
+    var permanent: PermanentRecord?
     var requests: [LedgerRequest]
     var verified: Bool?
     var problems: [String]?
@@ -72,11 +74,16 @@ enum LogCommand: Command {
         try JSONOutput.encode(
           Result(
             store: store.directory.path, version: try store.currentVersion(),
-            requests: requests, verified: problems.map(\.isEmpty), problems: problems,
+            permanent: try store.permanentRecord(), requests: requests,
+            verified: problems.map(\.isEmpty), problems: problems,
             environment: environment)))
     } else {
       console.print(
         "Store \(store.directory.path): model version \(try store.currentVersion()), \(requests.count) request(s)"
+          + (try store.permanentRecord().map {
+            ", a shared base on \(ProgressBar.count($0.rows, "permanent row"))"
+          }
+            ?? "")
       )
       func pad(_ text: String, _ width: Int) -> String {
         text + String(repeating: " ", count: max(0, width - text.count))

@@ -40,6 +40,11 @@ enum TrainCommand: Command {
         name: "jobs", valueName: "n",
         help: "With --store: train shards in n parallel processes ('expunge shard-train').",
         defaultValue: "1", group: sisaGroup),
+      OptionSpec(
+        name: "permanent-ids", valueName: "file",
+        help:
+          "With --store: ids of rows that will never be forgotten, one per line ('#' comments); a shared base trains on them and the shards build on it (see docs/store.md).",
+        group: sisaGroup),
       .flag(
         "defer-training",
         "With --store: prepare the store but train no shard; run 'expunge shard-train' for each (e.g. as a Slurm job array).",
@@ -221,6 +226,7 @@ enum TrainCommand: Command {
     }
     for option in [
       "sisa-shards", "sisa-slices", "aggregate", "weight-by-shard-size", "jobs", "defer-training",
+      "permanent-ids",
     ]
     where arguments.has(option) {
       throw CLIError.usage("option '--\(option)' needs --store", command: spec)

@@ -15,6 +15,8 @@ enum TrainIntoStore {
     var slices: Int
     var aggregation: String
     var rows: Int
+    /// Rows of the shared base (`--permanent-ids`), absent without one.
+    var permanentRows: Int?
     var shardRows: [Int]
     var seconds: Double
     var trainingAccuracy: Double
@@ -54,6 +56,9 @@ enum TrainIntoStore {
     sisa.weightByShardSize = arguments.flag("weight-by-shard-size")
     sisa.assignmentSeed = plan.seed
     let directory = URL(fileURLWithPath: arguments.required("store"))
+    let permanent = try arguments.string("permanent-ids").map {
+      Set(try ForgetCommand.readIDs($0))
+    }
 
     // Digested before reading, so a file that changes meanwhile shows as changed later.
     let recorded = Swift.Result { try RecordedTrainingData.record(arguments, seed: plan.seed) }
@@ -78,7 +83,8 @@ enum TrainIntoStore {
         classNames: classNames, classSelection: classSelection,
         preprocessing: ShardPreprocessing(
           scaling: plan.scaling, standardize: arguments.flag("standardize")),
-        trainingData: trainingData, deferTraining: deferred || jobs > 1
+        trainingData: trainingData, permanent: permanent ?? [],
+        deferTraining: deferred || jobs > 1
       ) { completed, total in bar.update(completed: completed, total: total, unit: "stage") }
     }
     if let backdoor { try store!.recordBackdoor(backdoor) }
@@ -111,11 +117,12 @@ enum TrainIntoStore {
     let correct = zip(predicted, data.labels).filter { $0 == Int($1) }.count
     let partition = ShardAssignment(
       shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed
-    ).partition(data)
+    ).partition(permanent.map { data.removing(ids: $0) } ?? data)
     let result = Result(
       store: directory.path, model: plan.configuration.kind, configuration: plan.configuration,
       shards: sisa.shards, slices: sisa.slices, aggregation: sisa.aggregation.rawValue,
-      rows: data.count, shardRows: partition.map { $0.joined().count }, seconds: seconds,
+      rows: data.count, permanentRows: permanent?.count,
+      shardRows: partition.map { $0.joined().count }, seconds: seconds,
       trainingAccuracy: Double(correct) / Double(data.count), version: try store.currentVersion())
     if arguments.flag("json") {
       console.print(try JSONOutput.encode(result))
@@ -123,6 +130,10 @@ enum TrainIntoStore {
       console.print(
         "Trained SISA \(plan.configuration.kind.rawValue) (\(ProgressBar.count(sisa.shards, "shard")) × \(ProgressBar.count(sisa.slices, "slice")), \(sisa.aggregation.rawValue)) on \(data.source) (\(data.count) rows) in \(ProgressBar.duration(seconds))"
       )
+      if let permanent {
+        console.print(
+          "  shared base          \(ProgressBar.count(permanent.count, "permanent row"))")
+      }
       console.print(String(format: "  training accuracy    %.4f", result.trainingAccuracy))
       console.print("Store \(directory.path), model version \(result.version)")
     }
