@@ -146,13 +146,21 @@ enum AuditCommand: Command {
     // train the shadow models; the other half are judged against the forgotten rows.
     var rng = SeededGenerator(seed: seed).derived("audit")
     let order = rng.permutation(test.count)
-    let calibration = test.subset(order.prefix(test.count / 2).sorted())
-    let judged = test.subset(order.dropFirst(test.count / 2).prefix(max(forget.count, 1)).sorted())
-    let members = retain.subset(
-      rng.choice(retain.count, min(retain.count, calibration.count)).sorted())
+    let calibrationRows = Array(order.prefix(test.count / 2).sorted())
+    let judgedRows = Array(order.dropFirst(test.count / 2).prefix(max(forget.count, 1)).sorted())
+    let memberRows = rng.choice(retain.count, min(retain.count, calibrationRows.count)).sorted()
+    let calibration = test.subset(calibrationRows)
+    let judged = test.subset(judgedRows)
+    let members = retain.subset(memberRows)
 
-    // Metrics and attacks ask each model about the same row sets; each is computed once.
-    audited = audited.map { $0.remembering() }
+    // Metrics and attacks ask each model about the same row sets (or rows of them): each
+    // model answers about each set once.
+    let subsets = [
+      RowSubset(whole: test.features, rows: calibrationRows, part: calibration.features),
+      RowSubset(whole: test.features, rows: judgedRows, part: judged.features),
+      RowSubset(whole: retain.features, rows: memberRows, part: members.features),
+    ]
+    audited = audited.map { $0.remembering(subsets: subsets) }
     var reports: [ModelReport] = []
     for model in audited {
       let metrics = UnlearningMetrics(model, forget: forget, retain: retain, test: test)
