@@ -60,13 +60,13 @@ public struct SISAEnsemble: Sendable {
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
       featureCount: data.featureCount, classCount: data.classCount,
       preprocessing: preprocessing, data: data, base: base, checkpoints: [])
-    let partition = ensemble.assignment.partition(ensemble.forgettable)
+    let split = ensemble.split()
     let report = SerializedProgress(progress)
     let trained = ensemble
     ensemble.checkpoints = try concurrentMap(sisa.shards) { k in
       try trained.trainer(shard: k).train(
         from: 0, previous: nil, stageDone: { stage in report.call { $0?(k, stage) } }
-      ) { r in trained.stageData(partition, shard: k, stage: r) }
+      ) { r in split.stageData(shard: k, stage: r) }
     }
     return ensemble
   }
@@ -107,10 +107,10 @@ public struct SISAEnsemble: Sendable {
         shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed),
       featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
       data: data, base: base, checkpoints: [])
-    let partition = ensemble.assignment.partition(ensemble.forgettable)
+    let split = ensemble.split()
     return try ensemble.trainer(shard: shard).train(
       from: from, previous: previous, stageDone: progress
-    ) { r in ensemble.stageData(partition, shard: shard, stage: r) }
+    ) { r in split.stageData(shard: shard, stage: r) }
   }
 
   private init(
@@ -142,10 +142,11 @@ public struct SISAEnsemble: Sendable {
       base: base)
   }
 
-  /// Shard `shard`'s rows in slices 0…`stage`, in data order (`partition` is of
-  /// `forgettable`).
-  func stageData(_ partition: [[[Int]]], shard: Int, stage: Int) -> Dataset {
-    forgettable.subset(partition[shard][0...stage].joined().sorted())
+  /// The forgettable rows and their partition into shards and slices, computed once for
+  /// all the stages a call trains.
+  func split() -> ShardSplit {
+    let rows = forgettable
+    return ShardSplit(rows: rows, partition: assignment.partition(rows))
   }
 
   /// Each shard's current model, which expects preprocessed inputs.
@@ -214,14 +215,14 @@ public struct SISAEnsemble: Sendable {
     }
     var next = self
     next.data = data.removing(ids: removing)
-    let partition = next.assignment.partition(next.forgettable)
+    let split = next.split()
     let affected = firstStage.sorted(by: { $0.key < $1.key })
     let source = next
     let retrained = try concurrentMap(affected.count) { i in
       let (k, from) = affected[i]
       let previous = from == 0 ? nil : checkpoints[k][from - 1]
       return try source.trainer(shard: k).train(from: from, previous: previous) { r in
-        source.stageData(partition, shard: k, stage: r)
+        split.stageData(shard: k, stage: r)
       }
     }
     for ((k, from), stages) in zip(affected, retrained) {
@@ -231,5 +232,16 @@ public struct SISAEnsemble: Sendable {
     self = next
     return ForgetReport(
       removed: removing.sorted(), alreadyForgotten: already, retrainedStages: firstStage)
+  }
+}
+
+/// The rows the shards split, and `partition[k][r]`: the indices into them of shard k's slice r.
+struct ShardSplit: Sendable {
+  let rows: Dataset
+  let partition: [[[Int]]]
+
+  /// Shard `shard`'s rows in slices 0…`stage`, in data order.
+  func stageData(shard: Int, stage: Int) -> Dataset {
+    rows.subset(partition[shard][0...stage].joined().sorted())
   }
 }
