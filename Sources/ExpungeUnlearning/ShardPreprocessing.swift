@@ -28,7 +28,7 @@ public struct ShardPreprocessing: Codable, Sendable, Hashable {
 
   /// `rows` as stage training sees them, and the standardizer fitted on them (nil without
   /// `standardize`).
-  func prepare(_ rows: Dataset) -> (rows: Dataset, standardizer: Standardizer?) {
+  public func prepare(_ rows: Dataset) -> (rows: Dataset, standardizer: Standardizer?) {
     let scaled = scaling?.transform(rows) ?? rows
     guard standardize else { return (scaled, nil) }
     let standardizer = Standardizer(fitting: scaled.features)

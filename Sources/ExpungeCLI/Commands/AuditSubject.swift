@@ -246,7 +246,8 @@ struct AuditSubject {
     }
     let configuration = loaded.model.configuration
     let scaling = loaded.saved.metadata.featureScaling
-    let standardize = loaded.saved.standardizer != nil
+    let preprocessing = ShardPreprocessing(
+      scaling: scaling, standardize: loaded.saved.standardizer != nil)
     func audited(_ model: PreprocessedClassifier, name: String) -> AuditedModel {
       AuditedModel(
         name: name, classCount: model.model.classCount, parameters: model.model.parameters
@@ -259,10 +260,8 @@ struct AuditSubject {
     let selection = arguments.has("classes") ? nil : loaded.saved.metadata.classSelection
     let train: RecipeTrainer = { rows, seed in
       // The recipe scales the rows and refits the standardizer on them, as training did.
-      let scaled = scaling?.transform(rows) ?? rows
-      let standardizer = standardize ? Standardizer(fitting: scaled.features) : nil
-      let model = try (seed.map { configuration.withSeed($0) } ?? configuration)
-        .fit(standardizer?.transform(scaled) ?? scaled)
+      let (prepared, standardizer) = preprocessing.prepare(rows)
+      let model = try (seed.map { configuration.withSeed($0) } ?? configuration).fit(prepared)
       return audited(
         PreprocessedClassifier(model, scaling: scaling, standardizer: standardizer),
         name: "model")
