@@ -26,7 +26,10 @@ public struct AuditedModel: Sendable {
   }
 
   public init(_ classifier: any Classifier, name: String = "model") {
-    self.init(name: name, classCount: classifier.classCount, parameters: classifier.parameters) {
+    self.init(
+      name: name, classCount: classifier.classCount,
+      parameters: (classifier as? any ParametricModel)?.parameters
+    ) {
       let p = classifier.predictProbabilities($0)
       return (p, p)
     }

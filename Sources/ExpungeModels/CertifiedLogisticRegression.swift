@@ -11,7 +11,7 @@ import Foundation
 /// at training and prediction alike — because the removal bound needs ‖x̂‖ ≤ 1. Parameters:
 /// `weight` [m, d]. `predictProbabilities` returns [1 − σ(z), σ(z)] for the binary model and
 /// the m sigmoids normalized to sum 1 for one-vs-rest.
-public struct CertifiedLogisticRegression: Classifier, DoublePrecisionParameters {
+public struct CertifiedLogisticRegression: ParametricClassifier {
   public let config: CertifiedLogisticConfig
   public let featureCount: Int
   public let classCount: Int
@@ -26,8 +26,7 @@ public struct CertifiedLogisticRegression: Classifier, DoublePrecisionParameters
   /// objective), when freshly fitted; nil for a model built from weights.
   public let solverReport: SolverReport?
 
-  public var kind: ModelKind { .certifiedLogistic }
-  public var configuration: ModelConfiguration { .certifiedLogistic(config) }
+  public var configuration: ModelConfiguration { ModelConfiguration(config) }
   /// m: 1 for a binary model, K for one-vs-rest.
   public var modelCount: Int { Self.modelCount(classes: classCount) }
 
@@ -41,7 +40,7 @@ public struct CertifiedLogisticRegression: Classifier, DoublePrecisionParameters
     configuration: ModelConfiguration, featureCount: Int, classCount: Int,
     parameters: ParameterBuffer
   ) throws {
-    guard case .certifiedLogistic(let config) = configuration, classCount >= 2 else {
+    guard let config = configuration.as(CertifiedLogisticConfig.self), classCount >= 2 else {
       throw ModelError.invalidTrainingData(
         model: "CertifiedLogisticRegression", reason: "configuration is not a certified model")
     }
@@ -69,7 +68,11 @@ public struct CertifiedLogisticRegression: Classifier, DoublePrecisionParameters
       weights: (0..<m).map { Array(flatWeights[($0 * featureCount)..<(($0 + 1) * featureCount)]) })
   }
 
-  public var doubleParameters: [String: [Double]] { ["weight": flatWeights] }
+  /// The weights are saved in double precision too, so a reloaded model removes rows from
+  /// exactly the weights it was trained to (`parameters` holds their Float rounding).
+  public var tensors: ModelTensors {
+    ModelTensors(parameters: parameters, doubles: ["weight": flatWeights])
+  }
 
   /// A model with the given weights (one vector per binary model), e.g. after a removal.
   public init(

@@ -1,35 +1,44 @@
 import ExpungeCore
 import ExpungeData
 
-/// The model families Expunge trains.
-public enum ModelKind: String, Codable, Sendable, CaseIterable {
-  case logistic, softmax, ridge, mlp
-  case certifiedLogistic = "certified-logistic"
-}
-
-/// A fitted classifier: maps `n × d` features to `n × K` class scores.
+/// A fitted model of any family: what every kind has in common. Conformers are immutable
+/// values: unlearners return new models and never mutate their input.
 ///
-/// Every model keeps its parameters in one `ParameterBuffer`, records the feature and class
-/// counts it was fitted with, and can be rebuilt from its configuration and parameters (that
-/// is how `ModelDirectory` loads it). Conformers are immutable values: unlearners return new
-/// models and never mutate their input.
-public protocol Classifier: Sendable {
-  /// Which family this is.
-  var kind: ModelKind { get }
-  /// The hyperparameters it was trained with.
+/// Capabilities beyond this are separate protocols, so a family adopts only what it has:
+/// `Classifier` (labels and class scores), `ParametricModel` (one flat vector of Float
+/// parameters, what gradient-based unlearning and parameter distances work on).
+public protocol Model: Sendable {
+  /// The family and hyperparameters it was trained with.
   var configuration: ModelConfiguration { get }
   /// Number of input features `d` it expects.
   var featureCount: Int { get }
+  /// Every learned value, as the named tensors a model directory saves; the family's
+  /// `restore` rebuilds the model from them bit for bit.
+  var tensors: ModelTensors { get }
+}
+
+extension Model {
+  /// The family's name.
+  public var kind: ModelKind { configuration.kind }
+}
+
+/// What a model directory's `weights.safetensors` holds for a model.
+public struct ModelTensors: Sendable {
+  /// Float tensors, in one buffer with named views.
+  public var parameters: ParameterBuffer
+  /// Tensors kept in double precision (F64), exactly, by name.
+  public var doubles: [String: [Double]]
+
+  public init(parameters: ParameterBuffer, doubles: [String: [Double]] = [:]) {
+    self.parameters = parameters
+    self.doubles = doubles
+  }
+}
+
+/// A model that maps `n × d` features to `n × K` class scores.
+public protocol Classifier: Model {
   /// Number of classes `K` it predicts.
   var classCount: Int { get }
-  /// Every learned value, in one flat buffer with named views.
-  var parameters: ParameterBuffer { get }
-
-  /// Rebuilds a fitted model from saved parts.
-  /// - Throws: `ModelError.layoutMismatch` when `parameters` do not fit the configuration.
-  init(
-    configuration: ModelConfiguration, featureCount: Int, classCount: Int,
-    parameters: ParameterBuffer) throws
 
   /// Class probabilities, `n × K`, rows summing to 1. For ridge (a regressor used as a
   /// classifier) these are the raw one-hot regression scores; see `RidgeClassifier`.
@@ -54,85 +63,25 @@ extension Classifier {
   }
 }
 
-/// A model's hyperparameters, tagged by family. Encoded into a model directory's `config.json`.
-public enum ModelConfiguration: Codable, Sendable, Hashable {
-  case logistic(LogisticRegressionConfig)
-  case softmax(SoftmaxRegressionConfig)
-  case ridge(RidgeConfig)
-  case mlp(MLPConfig)
-  case certifiedLogistic(CertifiedLogisticConfig)
+/// A model whose learned values are one flat vector of Float parameters with named views:
+/// what influence updates, Newton steps and parameter-space distances work on.
+public protocol ParametricModel: Model {
+  /// Every learned value, in one flat buffer with named views.
+  var parameters: ParameterBuffer { get }
+  /// Number of classes (outputs) it predicts.
+  var classCount: Int { get }
 
-  public var kind: ModelKind {
-    switch self {
-    case .logistic: .logistic
-    case .softmax: .softmax
-    case .ridge: .ridge
-    case .mlp: .mlp
-    case .certifiedLogistic: .certifiedLogistic
-    }
-  }
-
-  private enum CodingKeys: String, CodingKey { case kind, hyperparameters }
-
-  public init(from decoder: Decoder) throws {
-    let c = try decoder.container(keyedBy: CodingKeys.self)
-    switch try c.decode(ModelKind.self, forKey: .kind) {
-    case .logistic:
-      self = .logistic(try c.decode(LogisticRegressionConfig.self, forKey: .hyperparameters))
-    case .softmax:
-      self = .softmax(try c.decode(SoftmaxRegressionConfig.self, forKey: .hyperparameters))
-    case .ridge: self = .ridge(try c.decode(RidgeConfig.self, forKey: .hyperparameters))
-    case .mlp: self = .mlp(try c.decode(MLPConfig.self, forKey: .hyperparameters))
-    case .certifiedLogistic:
-      self = .certifiedLogistic(
-        try c.decode(CertifiedLogisticConfig.self, forKey: .hyperparameters))
-    }
-  }
-
-  public func encode(to encoder: Encoder) throws {
-    var c = encoder.container(keyedBy: CodingKeys.self)
-    try c.encode(kind, forKey: .kind)
-    switch self {
-    case .logistic(let h): try c.encode(h, forKey: .hyperparameters)
-    case .softmax(let h): try c.encode(h, forKey: .hyperparameters)
-    case .ridge(let h): try c.encode(h, forKey: .hyperparameters)
-    case .mlp(let h): try c.encode(h, forKey: .hyperparameters)
-    case .certifiedLogistic(let h): try c.encode(h, forKey: .hyperparameters)
-    }
-  }
+  /// Rebuilds a fitted model from its configuration and parameters.
+  /// - Throws: `ModelError.layoutMismatch` when `parameters` do not fit the configuration.
+  init(
+    configuration: ModelConfiguration, featureCount: Int, classCount: Int,
+    parameters: ParameterBuffer) throws
 }
 
-/// One step of training, reported to an observer (the CLI's progress bar, a benchmark, a test).
-public struct TrainingProgress: Sendable {
-  /// What `completed` and `total` count: "epoch", "iteration" or "batch".
-  public var unit: String
-  /// Units done so far.
-  public var completed: Int
-  /// Units planned, or with `totalIsCap` only an upper bound (an iterative solver's cap).
-  public var total: Int
-  /// Whether `total` is a cap the work may stop well before (an iterative solver stops when
-  /// it converges) rather than the amount of work (epochs): then no time left can be told.
-  public var totalIsCap: Bool
-  /// Objective value (training loss, penalties included where the solver sees them).
-  public var loss: Double
-  /// Norm of the objective's gradient, for solvers that compute it.
-  public var gradientNorm: Double?
-  /// Validation accuracy, when a validation set was given and this is an epoch boundary.
-  public var validationAccuracy: Double?
-
-  public init(
-    unit: String, completed: Int, total: Int, loss: Double, gradientNorm: Double? = nil,
-    validationAccuracy: Double? = nil, totalIsCap: Bool = false
-  ) {
-    self.unit = unit
-    self.completed = completed
-    self.total = total
-    self.totalIsCap = totalIsCap
-    self.loss = loss
-    self.gradientNorm = gradientNorm
-    self.validationAccuracy = validationAccuracy
-  }
+extension ParametricModel {
+  public var tensors: ModelTensors { ModelTensors(parameters: parameters) }
 }
 
-/// Receives training progress. Called on the training thread; keep it cheap.
-public typealias TrainingObserver = @Sendable (TrainingProgress) -> Void
+/// A classifier with flat Float parameters: every family Expunge trains by gradients or
+/// solvers.
+public typealias ParametricClassifier = Classifier & ParametricModel

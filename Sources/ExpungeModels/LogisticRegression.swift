@@ -13,8 +13,7 @@ public struct LogisticRegression: ConvexClassifier {
   public let parameters: ParameterBuffer
   public let solverReport: SolverReport?
 
-  public var kind: ModelKind { .logistic }
-  public var configuration: ModelConfiguration { .logistic(config) }
+  public var configuration: ModelConfiguration { ModelConfiguration(config) }
 
   static func layout(d: Int, fitIntercept: Bool) -> [(name: String, shape: [Int])] {
     (fitIntercept ? [(name: "bias", shape: [1])] : []) + [(name: "weight", shape: [1, d])]
@@ -26,7 +25,7 @@ public struct LogisticRegression: ConvexClassifier {
   )
     throws
   {
-    guard case .logistic(let config) = configuration, classCount == 2 else {
+    guard let config = configuration.as(LogisticRegressionConfig.self), classCount == 2 else {
       throw ModelError.invalidTrainingData(
         model: "LogisticRegression", reason: "configuration is not a binary logistic model")
     }

@@ -22,7 +22,7 @@ import ExpungeData
 /// Training is minibatch Adam or SGD with momentum (`fit`, `train(on:epochs:…)`); the
 /// per-row losses, the mean-loss gradient and exact Hessian-vector products over any rows
 /// serve influence functions, Fisher forgetting and the other approximate unlearners.
-public struct MLP: Classifier {
+public struct MLP: ParametricClassifier {
   /// The hyperparameters.
   public let config: MLPConfig
   /// Number of input features `d`.
@@ -33,10 +33,7 @@ public struct MLP: Classifier {
   public internal(set) var parameters: ParameterBuffer
   let geometry: MLPGeometry
 
-  /// Always `.mlp`.
-  public var kind: ModelKind { .mlp }
-  /// `.mlp(config)`.
-  public var configuration: ModelConfiguration { .mlp(config) }
+  public var configuration: ModelConfiguration { ModelConfiguration(config) }
   /// `[d, h₁, …, K]`: the width of every layer boundary.
   public var layerWidths: [Int] { geometry.widths }
 
@@ -74,7 +71,7 @@ public struct MLP: Classifier {
     configuration: ModelConfiguration, featureCount: Int, classCount: Int,
     parameters: ParameterBuffer
   ) throws {
-    guard case .mlp(let config) = configuration else {
+    guard let config = configuration.as(MLPConfig.self) else {
       throw ModelError.invalidHyperparameter(
         model: "MLP", name: "configuration", value: configuration.kind.rawValue,
         expected: "an mlp configuration")

@@ -55,7 +55,7 @@ public enum ModelDirectory {
 
   /// Saves `model` (and the standardizer its inputs need, if any) into `directory`.
   public static func save(
-    _ model: any Classifier, standardizer: Standardizer? = nil, metadata: ModelMetadata,
+    _ model: any Model, standardizer: Standardizer? = nil, metadata: ModelMetadata,
     to directory: URL
   ) throws {
     try checkWritable(directory)
@@ -64,7 +64,8 @@ public enum ModelDirectory {
     } catch {
       throw ModelError.io(path: directory.path, reason: "cannot create the directory")
     }
-    var layout = model.parameters.views.map { (name: $0.name, shape: $0.shape) }
+    let saved = model.tensors
+    var layout = saved.parameters.views.map { (name: $0.name, shape: $0.shape) }
     if let standardizer {
       precondition(
         standardizer.featureCount == model.featureCount,
@@ -75,18 +76,18 @@ public enum ModelDirectory {
       ]
     }
     var tensors = ParameterBuffer(layout: layout)
-    for view in model.parameters.views { tensors[view.name] = model.parameters[view.name] }
+    for view in saved.parameters.views { tensors[view.name] = saved.parameters[view.name] }
     if let standardizer {
       tensors[meanTensor] = standardizer.mean
       tensors[scaleTensor] = standardizer.scale
     }
     try Safetensors.write(
       tensors, metadata: ["format": formatName, "model": model.kind.rawValue],
-      doubles: (model as? DoublePrecisionParameters)?.doubleParameters ?? [:],
+      doubles: saved.doubles,
       to: directory.appendingPathComponent(weightsFile))
     let config = Config(
-      model: model.configuration, featureCount: model.featureCount, classCount: model.classCount,
-      metadata: metadata)
+      model: model.configuration, featureCount: model.featureCount,
+      classCount: (model as? any Classifier)?.classCount ?? 0, metadata: metadata)
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
     try AtomicFile.write(
@@ -168,14 +169,6 @@ public enum ModelDirectory {
   }
 }
 
-/// A model whose parameters live in double precision: `ModelDirectory` saves these tensors
-/// as F64 and gives them back exactly (`parameters` holds their Float rounding for code that
-/// reads every model alike).
-public protocol DoublePrecisionParameters {
-  /// Tensor name → values, laid out like the tensor of that name in `parameters`.
-  var doubleParameters: [String: [Double]] { get }
-}
-
 /// A model directory's contents, before the classifier is rebuilt.
 public struct SavedModel: Sendable {
   public var configuration: ModelConfiguration
@@ -193,23 +186,6 @@ public struct SavedModel: Sendable {
   /// Rebuilds the fitted classifier; throws `ModelError.layoutMismatch` if the weights do not
   /// fit the configuration.
   public func instantiate() throws -> any Classifier {
-    let type: any Classifier.Type
-    switch configuration {
-    case .logistic: type = LogisticRegression.self
-    case .softmax: type = SoftmaxRegression.self
-    case .ridge: type = RidgeClassifier.self
-    case .mlp: type = MLP.self
-    case .certifiedLogistic:
-      if case .certifiedLogistic(let config) = configuration,
-        let weights = doubleParameters["weight"]
-      {
-        return try CertifiedLogisticRegression(
-          config: config, featureCount: featureCount, classCount: classCount, flatWeights: weights)
-      }
-      type = CertifiedLogisticRegression.self
-    }
-    return try type.init(
-      configuration: configuration, featureCount: featureCount, classCount: classCount,
-      parameters: parameters)
+    try configuration.hyperparameters.restore(self)
   }
 }

@@ -22,8 +22,7 @@ public struct RidgeClassifier: ConvexClassifier {
   public let parameters: ParameterBuffer
   public let solverReport: SolverReport?
 
-  public var kind: ModelKind { .ridge }
-  public var configuration: ModelConfiguration { .ridge(config) }
+  public var configuration: ModelConfiguration { ModelConfiguration(config) }
 
   static func layout(d: Int, k: Int, fitIntercept: Bool) -> [(name: String, shape: [Int])] {
     (fitIntercept ? [(name: "bias", shape: [k])] : []) + [(name: "weight", shape: [k, d])]
@@ -35,7 +34,7 @@ public struct RidgeClassifier: ConvexClassifier {
   )
     throws
   {
-    guard case .ridge(let config) = configuration else {
+    guard let config = configuration.as(RidgeConfig.self) else {
       throw ModelError.invalidTrainingData(
         model: "RidgeClassifier", reason: "configuration is not a ridge model")
     }

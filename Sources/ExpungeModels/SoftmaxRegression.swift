@@ -12,8 +12,7 @@ public struct SoftmaxRegression: ConvexClassifier {
   public let parameters: ParameterBuffer
   public let solverReport: SolverReport?
 
-  public var kind: ModelKind { .softmax }
-  public var configuration: ModelConfiguration { .softmax(config) }
+  public var configuration: ModelConfiguration { ModelConfiguration(config) }
 
   static func layout(d: Int, k: Int, fitIntercept: Bool) -> [(name: String, shape: [Int])] {
     (fitIntercept ? [(name: "bias", shape: [k])] : []) + [(name: "weight", shape: [k, d])]
@@ -25,7 +24,7 @@ public struct SoftmaxRegression: ConvexClassifier {
   )
     throws
   {
-    guard case .softmax(let config) = configuration else {
+    guard let config = configuration.as(SoftmaxRegressionConfig.self) else {
       throw ModelError.invalidTrainingData(
         model: "SoftmaxRegression", reason: "configuration is not a softmax model")
     }

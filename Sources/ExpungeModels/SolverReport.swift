@@ -89,7 +89,16 @@ public enum ProductPrecision: String, Sendable, Codable, CaseIterable {
 }
 
 /// A fitted model trained by a convex solver.
-public protocol ConvexClassifier: Classifier {
+public protocol ConvexClassifier: ParametricClassifier {
   /// How training ended; nil for a model rebuilt from a file.
   var solverReport: SolverReport? { get }
+}
+
+/// Hyperparameters of a family whose solver stops on a gradient tolerance: what a
+/// `SolverReport` is judged against.
+public protocol GradientToleranceSettings {
+  /// Stop when the gradient's norm is at most this.
+  var tolerance: Double { get }
+  /// The norm `tolerance` applies to.
+  var toleranceNorm: GradientNorm { get }
 }

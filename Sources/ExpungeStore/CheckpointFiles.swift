@@ -87,7 +87,7 @@ enum CheckpointFiles {
         let step = metadata["step"].flatMap(Int.init)
       else { throw StoreError.corrupt(path: optimizer.path, reason: "no optimizer kind or step") }
       state = try OptimizerState(
-        kind: kind, step: step, buffer: buffer, parameterCount: model.parameters.count)
+        kind: kind, step: step, buffer: buffer, parameterCount: model.tensors.parameters.count)
     }
     return SISACheckpoint(
       model: model, optimizerState: state, standardizer: saved.standardizer)

@@ -68,7 +68,8 @@ extension Store {
   func trainBase(request: Int?) throws {
     let base = try SISABase.train(
       try shardRows(Self.baseShard), configuration: configuration, featureCount: featureCount,
-      classCount: classCount, preprocessing: preprocessing)
+      classCount: classCount, preprocessing: preprocessing,
+      seeding: sisa.shardSeeding ?? .legacySum)
     try CheckpointFiles.write(base.checkpoint, to: layout.baseCheckpoint, metadata: metadata)
     try ledger.recordCheckpoint(shard: Self.baseShard, stage: 0, request: request)
   }

@@ -138,30 +138,30 @@ public enum InfluenceUpdate {
     if case .first(let tau) = order { report.tau = tau } else { report.order = 2 }
 
     let theta: [Double]
-    let updated: any Classifier
+    let updated: any ParametricClassifier
     /// A convex model's update: `objective` on D̃, `changed(rows)` the unpenalized
     /// objective over some changed rows.
     func convex(
-      _ theta: [Double], _ objective: any ConvexObjective,
+      _ fitted: any ParametricClassifier, _ theta: [Double], _ objective: any ConvexObjective,
       changed: (Dataset) -> any ConvexObjective, removeFlat: (inout [Double]) -> Void
-    ) throws -> (theta: [Double], model: any Classifier) {
+    ) throws -> (theta: [Double], model: any ParametricClassifier) {
       let stepped = try convexStep(
         theta, objective: objective, old: changed(changes.old), new: changed(changes.new),
         removeFlat: removeFlat, order: order, settings: settings, report: &report)
-      let model = try rebuilt(model, stepped)
+      let model = try rebuilt(fitted, stepped)
       report.gradientNormAfter = norm(objective.gradient(storedTheta(model)))
       return (stepped, model)
     }
     switch model {
     case let logistic as LogisticRegression:
       (theta, updated) = try convex(
-        logistic.theta, logistic.objective(on: newData),
+        logistic, logistic.theta, logistic.objective(on: newData),
         changed: {
           LogisticObjective(data: $0, l2: 0, fitIntercept: logistic.config.fitIntercept)
         }, removeFlat: { _ in })
     case let softmax as SoftmaxRegression:
       (theta, updated) = try convex(
-        softmax.theta, softmax.objective(on: newData),
+        softmax, softmax.theta, softmax.objective(on: newData),
         changed: {
           SoftmaxObjective(
             data: $0, classCount: softmax.classCount, l2: 0,
@@ -171,7 +171,7 @@ public enum InfluenceUpdate {
       theta = try mlpStep(
         mlp, changes: changes, newData: newData, positions: positions, order: order,
         settings: settings, report: &report)
-      let network = try rebuilt(model, theta) as! MLP
+      let network = try rebuilt(mlp, theta)
       updated = network
       report.gradientNormAfter = norm(
         network.gradient(
@@ -181,7 +181,8 @@ public enum InfluenceUpdate {
         kind: model.kind, method: "influence updates",
         reason: "expected a LogisticRegression, SoftmaxRegression or MLP instance")
     }
-    report.parameterChange = updated.parameters.distance(to: model.parameters)
+    report.parameterChange = updated.parameters.distance(
+      to: (model as? any ParametricModel)?.parameters ?? updated.parameters)
     report.seconds = Date().timeIntervalSince(clock)
     return (updated, report)
   }
@@ -341,20 +342,22 @@ public enum InfluenceUpdate {
   }
 
   /// A new model of `model`'s type and configuration with parameters θ (stored as Float).
-  static func rebuilt(_ model: any Classifier, _ theta: [Double]) throws -> any Classifier {
+  static func rebuilt<Fitted: ParametricClassifier>(_ model: Fitted, _ theta: [Double]) throws
+    -> Fitted
+  {
     guard theta.allSatisfy(\.isFinite) else {
       throw UnlearningError.hessianSolveFailed(
         reason: "the update produced non-finite parameters; the model is unchanged")
     }
     var parameters = model.parameters
     parameters.values = theta.map { Float($0) }
-    return try type(of: model).init(
+    return try Fitted(
       configuration: model.configuration, featureCount: model.featureCount,
       classCount: model.classCount, parameters: parameters)
   }
 
   /// θ as stored (rounded to Float), in double precision.
-  static func storedTheta(_ model: any Classifier) -> [Double] {
+  static func storedTheta(_ model: any ParametricModel) -> [Double] {
     model.parameters.values.map(Double.init)
   }
 

@@ -7,7 +7,8 @@ import ExpungeModels
 /// on it with its own, forgettable, rows.
 ///
 /// - **MLP**: the base is a full network trained on the permanent rows with the model's
-///   epochs and the seed `SeededGenerator(seed: seed).derived("base").next()`. Every shard's
+///   epochs and the seed `SeededGenerator(seed: seed).derived("base").next()` (every seeded
+///   family's base draws with that seed, see `ShardSeeding`). Every shard's
 ///   stage 0 starts from the base's weights (with a fresh optimizer state) instead of a
 ///   random initialization and fine-tunes on its slices by the usual stage schedule.
 /// - **Convex models** (logistic, softmax, ridge, certified logistic): a starting point does
@@ -33,29 +34,21 @@ public struct SISABase: Sendable {
     self.rows = rows
   }
 
-  /// The base's model configuration: an MLP's seed derived from the model seed with
-  /// `"base"`; convex models keep theirs.
-  public static func configuration(_ configuration: ModelConfiguration) -> ModelConfiguration {
-    guard case .mlp(var c) = configuration else { return configuration }
-    var rng = SeededGenerator(seed: c.seed).derived("base")
-    c.seed = rng.next()
-    return .mlp(c)
-  }
-
   /// Trains the base on `rows` (the permanent rows, as the data file holds them), after
-  /// `preprocessing` (its standardizer, if any, fitted on these rows).
+  /// `preprocessing` (its standardizer, if any, fitted on these rows), with the base's seed
+  /// (`ShardSeeding.baseConfiguration`).
   /// - Throws: `ModelError` for bad hyperparameters or data (an empty `rows`).
   /// - Complexity: one plain training on `rows`.
   public static func train(
     _ rows: Dataset, configuration: ModelConfiguration, featureCount: Int, classCount: Int,
-    preprocessing: ShardPreprocessing = .none
+    preprocessing: ShardPreprocessing = .none, seeding: ShardSeeding = .derived
   ) throws -> SISABase {
     guard !rows.isEmpty else {
       throw ModelError.invalidHyperparameter(
         model: "SISA", name: "permanent rows", value: "0", expected: "at least 1 row")
     }
     let trainer = ShardTrainer(
-      configuration: Self.configuration(configuration), slices: 1, shard: 0,
+      configuration: seeding.baseConfiguration(configuration), slices: 1,
       featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
       base: nil)
     let checkpoint = try trainer.train(from: 0, previous: nil) { _ in rows }[0]

@@ -1,3 +1,6 @@
+import ExpungeCore
+import ExpungeModels
+
 /// How SISA (Bourtoule et al., "Machine Unlearning", IEEE S&P 2021) splits and trains.
 ///
 /// The training rows are split into `shards` disjoint shards; each shard into `slices`
@@ -17,6 +20,9 @@ public struct SISAConfig: Codable, Sendable, Hashable {
   /// Seeds the row-to-shard/slice assignment (the model's own seed seeds training).
   /// Default 0.
   public var assignmentSeed: UInt64 = 0
+  /// How each shard's training seed follows from the model's. nil in stores written before
+  /// Expunge recorded it, which keep their `.legacySum` seeds; new ones use `.derived`.
+  public var shardSeeding: ShardSeeding? = .derived
 
   public init() {}
 
@@ -33,4 +39,38 @@ public enum SISAAggregation: String, Codable, Sendable, Hashable, CaseIterable {
   case vote
   /// The mean of the shards' class probabilities (`mean-proba` on the command line).
   case meanProbability = "mean-proba"
+}
+
+/// How shard k's training seed follows from the model's seed s (and a shared base's).
+public enum ShardSeeding: String, Codable, Sendable, Hashable {
+  /// Every seeded family: shard 0 trains with s (a one-shard ensemble is plain training);
+  /// shard k > 0 with `SeededGenerator(seed: s).derived("shard").derived(k).next()`, so no
+  /// two shards — nor two stores with nearby seeds — share a stream; the base with
+  /// `derived("base")`.
+  case derived
+  /// MLP only: shard k trains with s + k, the base with `derived("base")`; other families
+  /// keep s. Stores trained before `derived` keep it, so their retrained shards stay exact.
+  case legacySum = "legacy-sum"
+
+  /// Shard `shard`'s configuration for a model configured as `configuration`.
+  public func configuration(_ configuration: ModelConfiguration, shard: Int) -> ModelConfiguration {
+    guard shard > 0, let seed = configuration.seed else { return configuration }
+    switch self {
+    case .derived:
+      var rng = SeededGenerator(seed: seed).derived("shard").derived(UInt64(shard))
+      return configuration.withSeed(rng.next())
+    case .legacySum:
+      guard configuration.family.continuation == .resumes else { return configuration }
+      return configuration.withSeed(seed &+ UInt64(shard))
+    }
+  }
+
+  /// The shared base's configuration (see `SISABase`).
+  public func baseConfiguration(_ configuration: ModelConfiguration) -> ModelConfiguration {
+    guard let seed = configuration.seed,
+      self == .derived || configuration.family.continuation == .resumes
+    else { return configuration }
+    var rng = SeededGenerator(seed: seed).derived("base")
+    return configuration.withSeed(rng.next())
+  }
 }

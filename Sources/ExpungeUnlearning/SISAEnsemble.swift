@@ -52,7 +52,8 @@ public struct SISAEnsemble: Sendable {
       base = try SISABase.train(
         data.subset(data.ids.indices.filter { permanent.contains(data.ids[$0]) }),
         configuration: configuration, featureCount: data.featureCount,
-        classCount: data.classCount, preprocessing: preprocessing)
+        classCount: data.classCount, preprocessing: preprocessing,
+        seeding: sisa.shardSeeding ?? .legacySum)
     }
     var ensemble = SISAEnsemble(
       configuration: configuration, sisa: sisa,
@@ -137,9 +138,9 @@ public struct SISAEnsemble: Sendable {
 
   func trainer(shard: Int) -> ShardTrainer {
     ShardTrainer(
-      configuration: configuration, slices: sisa.slices, shard: shard,
-      featureCount: featureCount, classCount: classCount, preprocessing: preprocessing,
-      base: base)
+      configuration: (sisa.shardSeeding ?? .legacySum).configuration(configuration, shard: shard),
+      slices: sisa.slices, featureCount: featureCount, classCount: classCount,
+      preprocessing: preprocessing, base: base)
   }
 
   /// The forgettable rows and their partition into shards and slices, computed once for

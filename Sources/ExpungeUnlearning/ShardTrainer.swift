@@ -2,25 +2,18 @@ import ExpungeCore
 import ExpungeData
 import ExpungeModels
 
-/// Trains one SISA shard stage by stage (see `SliceSchedule` for what a stage is).
+/// Trains one SISA shard stage by stage (see `SliceSchedule` for what a stage is), the way
+/// the model's family continues training (`TrainingContinuation`).
 struct ShardTrainer {
+  /// The shard's own configuration (its seed, see `ShardSeeding`).
   let configuration: ModelConfiguration
   let slices: Int
-  let shard: Int
   let featureCount: Int
   let classCount: Int
   /// What each stage does to its rows first (see `ShardPreprocessing` for the rule).
   let preprocessing: ShardPreprocessing
   /// The shared base on permanent rows the shard builds on, if any (see `SISABase`).
   let base: SISABase?
-
-  /// The shard's model configuration: shard k trains with seed `seed + k`, so shard 0 of a
-  /// one-shard ensemble is plain training with the user's seed.
-  var shardConfiguration: ModelConfiguration {
-    guard case .mlp(var c) = configuration else { return configuration }
-    c.seed = c.seed &+ UInt64(shard)
-    return .mlp(c)
-  }
 
   /// Runs stages `from..<slices` on `stageData(r)` (the shard's rows in slices 0…r, as the
   /// data file holds them: each stage preprocesses its own), continuing from `previous` (the
@@ -46,64 +39,23 @@ struct ShardTrainer {
   private func trainStage(_ stage: Int, on rows: Dataset, after previous: SISACheckpoint?) throws
     -> SISACheckpoint
   {
-    // Slices 0…r hold no rows (yet): nothing to learn, the previous model stands (and its
-    // statistics, of no rows either).
-    if rows.isEmpty, let previous, !configuration.isMLP { return previous }
-    // A convex shard over a base solves on the permanent rows plus its own (see `SISABase`).
-    let trained = configuration.isMLP ? rows : base.map { $0.rows.appending(rows) } ?? rows
+    let family = configuration.family
+    let solves = family.continuation == .solves
+    // A solver's stage with no rows (yet) has nothing new to learn: the previous model
+    // stands, with its statistics.
+    if rows.isEmpty, let previous, solves { return previous }
+    // A solver over a base solves on the permanent rows plus the shard's own (`SISABase`).
+    let trained = solves ? base.map { $0.rows.appending(rows) } ?? rows : rows
     let (data, standardizer) = preprocessing.prepare(trained)
-    var checkpoint = try fitStage(stage, on: data, after: previous)
-    checkpoint.standardizer = standardizer
-    return checkpoint
-  }
-
-  /// The stage's model fitted on `data` (preprocessed), continuing from `previous`.
-  private func fitStage(_ stage: Int, on data: Dataset, after previous: SISACheckpoint?) throws
-    -> SISACheckpoint
-  {
-    switch shardConfiguration {
-    case .mlp(let c):
-      var model: MLP
-      var state: OptimizerState
-      if let previous, let saved = previous.model as? MLP, let savedState = previous.optimizerState
-      {
-        (model, state) = (saved, savedState)
-      } else if let start = base?.checkpoint.model as? MLP {
-        // Stage 0 over a base: the base's weights under the shard's own seed (its shuffles),
-        // with a fresh optimizer.
-        model = try MLP(
-          configuration: .mlp(c), featureCount: featureCount, classCount: classCount,
-          parameters: start.parameters)
-        state = model.makeOptimizerState()
-      } else {
-        model = try MLP(config: c, featureCount: featureCount, classCount: classCount)
-        state = model.makeOptimizerState()
-      }
-      if !data.isEmpty {
-        let epochs = SliceSchedule.epochs(stage: stage, epochs: c.epochs, slices: slices)
-        try model.train(on: data, epochs: epochs, optimizerState: &state)
-      }
-      return SISACheckpoint(model: model, optimizerState: state)
-    case .softmax(let c):
-      let start = ((previous ?? base?.checkpoint)?.model as? SoftmaxRegression)?.theta
-      return SISACheckpoint(
-        model: try SoftmaxRegression.fit(data, config: c, start: start), optimizerState: nil)
-    case .logistic(let c):
-      let start = ((previous ?? base?.checkpoint)?.model as? LogisticRegression)?.theta
-      return SISACheckpoint(
-        model: try LogisticRegression.fit(data, config: c, start: start), optimizerState: nil)
-    case .ridge(let c):
-      return SISACheckpoint(model: try RidgeClassifier.fit(data, config: c), optimizerState: nil)
-    case .certifiedLogistic(let c):
-      return SISACheckpoint(
-        model: try CertifiedLogisticRegression.fit(data, config: c), optimizerState: nil)
+    let start =
+      previous.map { TrainingStart(model: $0.model, optimizerState: $0.optimizerState) }
+      ?? base.map { TrainingStart(model: $0.checkpoint.model, isBase: true) }
+    let epochs = configuration.hyperparameters.trainingEpochs.map {
+      SliceSchedule.epochs(stage: stage, epochs: $0, slices: slices)
     }
-  }
-}
-
-extension ModelConfiguration {
-  var isMLP: Bool {
-    if case .mlp = self { return true }
-    return false
+    let fitted = try configuration.hyperparameters.fit(
+      data, from: start, epochs: epochs, featureCount: featureCount, classCount: classCount)
+    return SISACheckpoint(
+      model: fitted.model, optimizerState: fitted.optimizerState, standardizer: standardizer)
   }
 }

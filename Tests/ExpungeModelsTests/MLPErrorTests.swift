@@ -104,11 +104,12 @@ struct MLPErrorTests {
       throws: ModelError.layoutMismatch(name: "layers.0.bias", expectedShape: [5], actualShape: [4])
     ) {
       try MLP(
-        configuration: .mlp(other), featureCount: 3, classCount: 2, parameters: model.parameters)
+        configuration: ModelConfiguration(other), featureCount: 3, classCount: 2,
+        parameters: model.parameters)
     }
     #expect(throws: ModelError.self) {
       try MLP(
-        configuration: .ridge(RidgeConfig()), featureCount: 3, classCount: 2,
+        configuration: ModelConfiguration(RidgeConfig()), featureCount: 3, classCount: 2,
         parameters: model.parameters)
     }
   }

@@ -143,7 +143,8 @@ struct PersistenceTests {
     #expect(saved.metadata == metadata)
     let rebuilt = try saved.instantiate()
     #expect(
-      rebuilt.parameters.values.map(\.bitPattern) == model.parameters.values.map(\.bitPattern))
+      rebuilt.tensors.parameters.values.map(\.bitPattern)
+        == model.tensors.parameters.values.map(\.bitPattern))
     #expect(
       rebuilt.predictProbabilities(data.features) == model.predictProbabilities(data.features))
     #expect(
@@ -176,7 +177,7 @@ struct PersistenceTests {
     try JSONSerialization.data(withJSONObject: json).write(to: config)
     let old = try ModelDirectory.load(from: dir)
     #expect(old.metadata.environment == nil)
-    #expect(try old.instantiate().parameters == model.parameters)
+    #expect(try old.instantiate().tensors.parameters == model.tensors.parameters)
   }
 
   @Test func loadingRefusesWhatIsNotAModel() throws {

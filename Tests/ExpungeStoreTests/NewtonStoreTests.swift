@@ -17,7 +17,7 @@ struct NewtonStoreTests {
     c.l2 = l2
     c.sigma = sigma
     c.tolerance = 1e-8
-    return .certifiedLogistic(c)
+    return ModelConfiguration(c)
   }
 
   static func scratch(_ name: String = #function) -> URL {
@@ -80,7 +80,7 @@ struct NewtonStoreTests {
     let record = try #require(done.newton?.first)
     #expect(record.retrained == true)
     let model = try #require(try store.shardModels()[0] as? CertifiedLogisticRegression)
-    guard case .certifiedLogistic(let original) = store.configuration else {
+    guard let original = store.configuration.as(CertifiedLogisticConfig.self) else {
       Issue.record("not certified")
       return
     }
@@ -99,7 +99,7 @@ struct NewtonStoreTests {
     var config = RidgeConfig()
     config.l2 = 1e-2
     let store = try Store.create(
-      at: dir, data: Self.data, configuration: .ridge(config),
+      at: dir, data: Self.data, configuration: ModelConfiguration(config),
       sisa: SISAConfig(shards: 1, slices: 1),
       classNames: nil)
     for ids in [[Self.data.ids[0]], [Self.data.ids[5], Self.data.ids[99], Self.data.ids[200]]] {
@@ -107,7 +107,7 @@ struct NewtonStoreTests {
       #expect(done.newton?.first?.kind == "exact")
       let model = try store.shardModels()[0]
       let refit = try RidgeClassifier.fit(try store.rows(), config: config)
-      let (a, b) = (model.parameters.values, refit.parameters.values)
+      let (a, b) = (model.tensors.parameters.values, refit.tensors.parameters.values)
       let scale = b.map { abs(Double($0)) }.max() ?? 1
       let gap = zip(a, b).map { abs(Double($0) - Double($1)) }.max() ?? 0
       #expect(gap <= 1e-6 * scale, "ridge removal differs from a refit by \(gap)")
@@ -121,7 +121,7 @@ struct NewtonStoreTests {
     var softmax = SoftmaxRegressionConfig()
     softmax.l2 = 1e-2
     let store = try Store.create(
-      at: dir, data: Self.data, configuration: .softmax(softmax),
+      at: dir, data: Self.data, configuration: ModelConfiguration(softmax),
       sisa: SISAConfig(shards: 1, slices: 1), classNames: nil)
     let before = try store.requests()
     #expect {
@@ -155,7 +155,7 @@ struct NewtonStoreTests {
           to: stage.deletingLastPathComponent().appendingPathComponent(".stage-0.replaced"))
       }
       try store.forget([data.ids[4], data.ids[9]], method: .newton)
-      models.append(try store.shardModels()[0].parameters.values)
+      models.append(try store.shardModels()[0].tensors.parameters.values)
     }
     #expect(models[0].map(\.bitPattern) == models[1].map(\.bitPattern))
   }

@@ -26,7 +26,7 @@ struct PreprocessingStoreTests {
   }
 
   static func bits(_ model: any Classifier) -> [UInt32] {
-    model.parameters.values.map(\.bitPattern)
+    model.tensors.parameters.values.map(\.bitPattern)
   }
 
   /// The rule: the checkpoint of stage r of shard k holds the statistics of exactly the
@@ -38,7 +38,8 @@ struct PreprocessingStoreTests {
     var mlp = MLPConfig()
     (mlp.hidden, mlp.epochs, mlp.batchSize) = ([6], 2, 16)
     let store = try Store.create(
-      at: dir, data: Self.data, configuration: .mlp(mlp), sisa: Self.sisa, classNames: nil,
+      at: dir, data: Self.data, configuration: ModelConfiguration(mlp), sisa: Self.sisa,
+      classNames: nil,
       preprocessing: Self.preprocessing)
     let scaled = Self.preprocessing.scaling!.transform(Self.data)
     let partition = ShardAssignment(shards: 3, slices: 3, seed: 0).partition(scaled)
@@ -68,7 +69,8 @@ struct PreprocessingStoreTests {
     (mlp.hidden, mlp.epochs, mlp.batchSize) = ([6], 3, 16)
     var softmax = SoftmaxRegressionConfig()
     softmax.l2 = 1e-2
-    let configuration: ModelConfiguration = kind == "mlp" ? .mlp(mlp) : .softmax(softmax)
+    let configuration: ModelConfiguration =
+      kind == "mlp" ? ModelConfiguration(mlp) : ModelConfiguration(softmax)
     let forget: Set<SampleID> = [SampleID(2), SampleID(77), SampleID(150), SampleID(239)]
     let dir = Self.scratch()
     defer { try? FileManager.default.removeItem(at: dir) }
@@ -117,7 +119,7 @@ struct PreprocessingStoreTests {
     defer { try? FileManager.default.removeItem(at: dir) }
     let standardized = try Store.create(
       at: dir.appendingPathComponent("standardized"), data: Self.data,
-      configuration: .ridge(ridge), sisa: one, classNames: nil,
+      configuration: ModelConfiguration(ridge), sisa: one, classNames: nil,
       preprocessing: Self.preprocessing)
     #expect(
       throws: StoreError.refused(
@@ -128,11 +130,14 @@ struct PreprocessingStoreTests {
 
     let scaling = FeatureScaling(parsing: "minmax:-10,50")!
     let scaled = try Store.create(
-      at: dir.appendingPathComponent("scaled"), data: Self.data, configuration: .ridge(ridge),
+      at: dir.appendingPathComponent("scaled"), data: Self.data,
+      configuration: ModelConfiguration(ridge),
       sisa: one, classNames: nil, preprocessing: ShardPreprocessing(scaling: scaling))
     try scaled.forget([SampleID(3), SampleID(40)], method: .newton)
     let refit = try RidgeClassifier.fit(scaling.transform(try scaled.rows()), config: ridge)
-    let (a, b) = (try scaled.shardModels()[0].parameters.values, refit.parameters.values)
+    let (a, b) = (
+      try scaled.shardModels()[0].tensors.parameters.values, refit.tensors.parameters.values
+    )
     let size = b.map { abs(Double($0)) }.max() ?? 1
     let gap = zip(a, b).map { abs(Double($0) - Double($1)) }.max() ?? 0
     #expect(gap <= 1e-6 * size, "ridge removal differs from a refit by \(gap)")

@@ -36,8 +36,8 @@ struct RowChangesStoreTests {
     let oracle = try SISAEnsemble.fit(corrected, configuration: Self.mlp, sisa: Self.sisa)
     for (k, model) in try store.shardModels().enumerated() {
       #expect(
-        model.parameters.values.map(\.bitPattern)
-          == oracle.shardModels[k].parameters.values.map(\.bitPattern),
+        model.tensors.parameters.values.map(\.bitPattern)
+          == oracle.shardModels[k].tensors.parameters.values.map(\.bitPattern),
         "shard \(k) differs from SISA trained on the corrected data")
     }
     let rows = try store.rows()
@@ -91,11 +91,11 @@ struct RowChangesStoreTests {
     var c = SoftmaxRegressionConfig()
     c.l2 = 1e-1
     c.tolerance = 1e-7
-    return .softmax(c)
+    return ModelConfiguration(c)
   }
 
   static func distance(_ a: any Classifier, _ b: any Classifier) -> Double {
-    zip(a.parameters.values, b.parameters.values).reduce(0.0) {
+    zip(a.tensors.parameters.values, b.tensors.parameters.values).reduce(0.0) {
       $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1)
     }.squareRoot()
   }

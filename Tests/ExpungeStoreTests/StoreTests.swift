@@ -19,7 +19,7 @@ struct StoreTests {
     c.epochs = 3
     c.batchSize = 16
     c.learningRate = 1e-2
-    return .mlp(c)
+    return ModelConfiguration(c)
   }
 
   static func scratch(_ name: String = #function) -> URL {
@@ -68,8 +68,8 @@ struct StoreTests {
       Self.data.removing(ids: Set(forget)), configuration: configuration, sisa: Self.sisa)
     for (k, model) in try store.shardModels().enumerated() {
       let same =
-        model.parameters.values.map(\.bitPattern)
-        == oracle.shardModels[k].parameters.values.map(\.bitPattern)
+        model.tensors.parameters.values.map(\.bitPattern)
+        == oracle.shardModels[k].tensors.parameters.values.map(\.bitPattern)
       #expect(same, "shard \(k) differs from SISA trained without the rows")
     }
     #expect(try store.rows().ids == Self.data.removing(ids: Set(forget)).ids)
@@ -151,7 +151,7 @@ struct StoreTests {
     var c = SoftmaxRegressionConfig()
     c.l2 = 1e-2
     c.solver = .lbfgs
-    return .softmax(c)
+    return ModelConfiguration(c)
   }
 
   /// Edits the ledger of the store at `directory` behind the store's back.

@@ -62,7 +62,7 @@ struct InfluenceUpdateTests {
   static func norm(_ v: [Double]) -> Double { v.reduce(0) { $0 + $1 * $1 }.squareRoot() }
 
   static func theta(_ model: any Classifier) -> [Double] {
-    model.parameters.values.map(Double.init)
+    model.tensors.parameters.values.map(Double.init)
   }
 
   /// A trained convex model, its objective on `data` and a refit on other data.
@@ -205,7 +205,7 @@ struct InfluenceUpdateTests {
     let gNew = model.gradient(changes.new.features, labels: changes.new.labels)
     let gOld = model.gradient(changes.old.features, labels: changes.old.labels)
     let g = (0..<gNew.count).map { Double(scale * (gNew[$0] - gOld[$0])) }
-    let v = zip(model.parameters.values, updated.parameters.values).map { $0 - $1 }
+    let v = zip(model.tensors.parameters.values, updated.tensors.parameters.values).map { $0 - $1 }
     let hv = model.hessianVectorProduct(
       data.features, labels: data.labels, vector: v, weightDecay: config.weightDecay)
     let residual = Self.norm((0..<g.count).map { g[$0] - Double(hv[$0]) - 0.01 * Double(v[$0]) })

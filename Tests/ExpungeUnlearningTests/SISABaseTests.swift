@@ -73,12 +73,10 @@ struct SISABaseTests {
     // The shards differ from those of an ensemble without a base: they build on it.
     let plain = try SISAEnsemble.fit(Self.data, configuration: configuration, sisa: sisa)
     #expect(SISATests.bits(plain.shardModels[0]) != SISATests.bits(ensemble.shardModels[0]))
-    if case .mlp(let c) = configuration {
+    if let c = configuration.as(MLPConfig.self) {
       // The base's seed is derived from the model's, not the model's itself.
-      guard case .mlp(let b) = SISABase.configuration(configuration) else {
-        Issue.record("the base of an MLP is an MLP")
-        return
-      }
+      let b = try #require(
+        ShardSeeding.derived.baseConfiguration(configuration).as(MLPConfig.self))
       var rng = SeededGenerator(seed: c.seed).derived("base")
       #expect(b.seed == rng.next() && b.seed != c.seed)
     }

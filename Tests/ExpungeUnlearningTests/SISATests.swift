@@ -17,18 +17,18 @@ struct SISATests {
     c.batchSize = 16
     c.learningRate = 1e-2
     c.seed = 5
-    return .mlp(c)
+    return ModelConfiguration(c)
   }
 
   static var softmax: ModelConfiguration {
     var c = SoftmaxRegressionConfig()
     c.l2 = 1e-2
     c.solver = .lbfgs
-    return .softmax(c)
+    return ModelConfiguration(c)
   }
 
   static func bits(_ model: any Classifier) -> [UInt32] {
-    model.parameters.values.map(\.bitPattern)
+    model.tensors.parameters.values.map(\.bitPattern)
   }
 
   static func expectIdentical(_ a: SISAEnsemble, _ b: SISAEnsemble) {
@@ -42,6 +42,25 @@ struct SISATests {
         #expect(sameState, "shard \(k) stage \(r): optimizer state differs")
       }
     }
+  }
+
+  /// Shard k > 0 draws from its own derived stream; a store written before the derivation
+  /// (no `shardSeeding` in its settings) keeps seed + k for the MLP, so its retrained shards
+  /// stay what training would give.
+  @Test func shardSeedsAreDerivedAndOldStoresKeepTheirs() throws {
+    let seed = try #require(Self.mlp.seed)
+    #expect(ShardSeeding.derived.configuration(Self.mlp, shard: 0).seed == seed)
+    var rng = SeededGenerator(seed: seed).derived("shard").derived(1)
+    #expect(ShardSeeding.derived.configuration(Self.mlp, shard: 1).seed == rng.next())
+    #expect(ShardSeeding.legacySum.configuration(Self.mlp, shard: 1).seed == seed + 1)
+    #expect(ShardSeeding.derived.configuration(Self.softmax, shard: 3) == Self.softmax)
+    let written =
+      try JSONSerialization.jsonObject(
+        with: JSONEncoder().encode(SISAConfig(shards: 2, slices: 1))) as! [String: Any]
+    #expect(written["shardSeeding"] as? String == "derived")
+    let old = try JSONSerialization.data(
+      withJSONObject: written.filter { $0.key != "shardSeeding" })
+    #expect(try JSONDecoder().decode(SISAConfig.self, from: old).shardSeeding == nil)
   }
 
   @Test func placementDependsOnlyOnTheIDAndIsBalanced() {

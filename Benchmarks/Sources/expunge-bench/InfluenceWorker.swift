@@ -20,11 +20,11 @@ enum InfluenceWorker {
     if train.classCount == 2 {
       var c = LogisticRegressionConfig()
       (c.l2, c.tolerance) = (l2, tolerance)
-      configuration = .logistic(c)
+      configuration = ModelConfiguration(c)
     } else {
       var c = SoftmaxRegressionConfig()
       (c.l2, c.tolerance) = (l2, tolerance)
-      configuration = .softmax(c)
+      configuration = ModelConfiguration(c)
     }
     let model = try configuration.fit(train)
     var rng = SeededGenerator(seed: UInt64(options.int("seed", 0))).derived("influence-bench")
@@ -39,7 +39,7 @@ enum InfluenceWorker {
     let retrained = try configuration.fit(corrected)
     let retrainSeconds = Date().timeIntervalSince(retrainClock)
     func distance(_ a: any Classifier) -> Double {
-      zip(a.parameters.values, retrained.parameters.values).reduce(0.0) {
+      zip(a.tensors.parameters.values, retrained.tensors.parameters.values).reduce(0.0) {
         $0 + Double($1.0 - $1.1) * Double($1.0 - $1.1)
       }.squareRoot()
     }

@@ -39,7 +39,7 @@ enum SISAWorker {
       var mlp = MLPConfig()  // 784-256-10, ReLU, Adam 1e-3, batch 128
       mlp.epochs = epochs
       mlp.seed = seed
-      configuration = .mlp(mlp)
+      configuration = ModelConfiguration(mlp)
       sisa = SISAConfig(shards: shards, slices: slices, aggregation: .vote)
     }
 
@@ -92,7 +92,9 @@ enum SISAWorker {
     let largest = deletions.max() ?? 0
     let remaining = train.removing(ids: deletedIDs(largest))
     clock = Date()
-    guard case .mlp(let mlp) = configuration else { preconditionFailure("SISA bench is MLP-only") }
+    guard let mlp = configuration.as(MLPConfig.self) else {
+      preconditionFailure("SISA bench is MLP-only")
+    }
     let plain = try MLP.fit(remaining, config: mlp)
     let retrainSeconds = Date().timeIntervalSince(clock)
 

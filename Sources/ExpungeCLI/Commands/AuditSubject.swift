@@ -205,12 +205,14 @@ struct AuditSubject {
   ) -> AuditedModel {
     var layout: [(name: String, shape: [Int])] = []
     var values: [Float] = []
-    for (k, shard) in models.enumerated() {
-      layout += shard.model.parameters.views.map { ("shard-\(k).\($0.name)", $0.shape) }
-      values += shard.model.parameters.values
+    let shardParameters = models.compactMap { ($0.model as? any ParametricModel)?.parameters }
+    for (k, shard) in shardParameters.enumerated() {
+      layout += shard.views.map { ("shard-\(k).\($0.name)", $0.shape) }
+      values += shard.values
     }
-    var parameters = ParameterBuffer(layout: layout)
-    parameters.values = values
+    var parameters: ParameterBuffer? = ParameterBuffer(layout: layout)
+    parameters?.values = values
+    if shardParameters.count < models.count { parameters = nil }
     let weights = sisa.weightByShardSize ? sizes.map(Double.init) : nil
     return AuditedModel(name: name, classCount: classCount, parameters: parameters) { x in
       let shards = models.map { $0.predictProbabilities(x) }
@@ -250,7 +252,8 @@ struct AuditSubject {
       scaling: scaling, standardize: loaded.saved.standardizer != nil)
     func audited(_ model: PreprocessedClassifier, name: String) -> AuditedModel {
       AuditedModel(
-        name: name, classCount: model.model.classCount, parameters: model.model.parameters
+        name: name, classCount: model.model.classCount,
+        parameters: (model.model as? any ParametricModel)?.parameters
       ) { x in
         let p = model.predictProbabilities(x)
         return (p, p)

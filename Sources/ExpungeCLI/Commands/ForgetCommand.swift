@@ -77,6 +77,8 @@ enum ForgetCommand: Command {
         command: spec)
     }
     let method = try arguments.choice("method", as: ForgetMethod.self) ?? .sisa
+    // Every argument is checked before the store is opened.
+    let forgottenClass = try arguments.int("class", in: 0...Int(Int32.max))
     var ids: [SampleID] = []
     if let list = try arguments.idList("ids") {
       ids = list.map { SampleID($0) }
@@ -84,8 +86,7 @@ enum ForgetCommand: Command {
       ids = try readIDs(path)
     }
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
-    if arguments.has("class") {
-      guard let k = try arguments.int("class") else { return }
+    if let k = forgottenClass {
       ids = try store.activeIDs(label: k)
       guard !ids.isEmpty else {
         throw CLIError.data("class \(k) has no rows left in \(store.directory.path)")

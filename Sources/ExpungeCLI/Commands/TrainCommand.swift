@@ -7,6 +7,9 @@ import Foundation
 /// `expunge train`: fit a model on a dataset and save it as a model directory.
 enum TrainCommand: Command {
   static let modelGroup = "MODEL OPTIONS"
+  static let mlpGroup = "MLP OPTIONS (--model mlp)"
+  static let solverGroup =
+    "SOLVER OPTIONS (--model logistic, softmax; --certified: --tolerance, --max-iter)"
   static let sisaGroup = "STORE OPTIONS"
   static let certifiedGroup = "CERTIFIED REMOVAL OPTIONS"
 
@@ -54,26 +57,26 @@ enum TrainCommand: Command {
         values: ModelKind.allCases.map(\.rawValue), group: modelGroup),
       OptionSpec(
         name: "hidden", valueName: "sizes", help: "MLP hidden layer widths, comma-separated.",
-        defaultValue: "256", group: modelGroup),
+        defaultValue: "256", group: mlpGroup),
       OptionSpec(
         name: "activation", valueName: "name", help: "MLP hidden nonlinearity.",
-        defaultValue: "relu", values: Activation.allCases.map(\.rawValue), group: modelGroup),
+        defaultValue: "relu", values: Activation.allCases.map(\.rawValue), group: mlpGroup),
       OptionSpec(
         name: "epochs", valueName: "n", help: "MLP passes over the training data.",
-        defaultValue: "10", group: modelGroup),
+        defaultValue: "10", group: mlpGroup),
       OptionSpec(
         name: "batch-size", valueName: "b", help: "MLP rows per minibatch.", defaultValue: "128",
-        group: modelGroup),
+        group: mlpGroup),
       OptionSpec(
         name: "lr", valueName: "x", help: "MLP learning rate.",
         defaultValue: "0.001 (adam), 0.05 (sgd)",
-        group: modelGroup),
+        group: mlpGroup),
       OptionSpec(
         name: "optimizer", valueName: "name", help: "MLP optimizer.", defaultValue: "adam",
-        values: OptimizerKind.allCases.map(\.rawValue), group: modelGroup),
+        values: OptimizerKind.allCases.map(\.rawValue), group: mlpGroup),
       OptionSpec(
         name: "momentum", valueName: "x", help: "SGD momentum, in [0, 1).", defaultValue: "0.9",
-        group: modelGroup),
+        group: mlpGroup),
       OptionSpec(
         name: "l2", valueName: "λ",
         help:
@@ -81,19 +84,19 @@ enum TrainCommand: Command {
         defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp)", group: modelGroup),
       OptionSpec(
         name: "tolerance", valueName: "x", help: "Convex models: stop when ‖∇L‖ ≤ x.",
-        defaultValue: "1e-6 (logistic), 1e-5 (softmax)", group: modelGroup),
+        defaultValue: "1e-6 (logistic), 1e-5 (softmax)", group: solverGroup),
       OptionSpec(
         name: "tolerance-norm", valueName: "name",
         help:
           "Convex models: the norm --tolerance applies to: l2, or max (scikit-learn's tol).",
-        defaultValue: "l2", group: modelGroup),
+        defaultValue: "l2", group: solverGroup),
       OptionSpec(
         name: "max-iter", valueName: "n", help: "Convex models: iteration cap.",
         defaultValue: "1000",
-        group: modelGroup),
+        group: solverGroup),
       OptionSpec(
         name: "solver", valueName: "name", help: "Convex models: optimizer.", defaultValue: "auto",
-        values: ConvexSolver.allCases.map(\.rawValue), group: modelGroup),
+        values: ConvexSolver.allCases.map(\.rawValue), group: solverGroup),
       OptionSpec(
         name: "seed", valueName: "s",
         help: "Seed of every random choice (initialization, shuffles, splits, --limit).",
@@ -188,10 +191,8 @@ enum TrainCommand: Command {
       stop = report.stop
       floor = report.floor
       precision = report.precision
-      switch configuration {
-      case .softmax(let c): (tolerance, toleranceNorm) = (c.tolerance, c.toleranceNorm)
-      case .logistic(let c): (tolerance, toleranceNorm) = (c.tolerance, c.toleranceNorm)
-      default: break
+      if let settings = configuration.hyperparameters as? any GradientToleranceSettings {
+        (tolerance, toleranceNorm) = (settings.tolerance, settings.toleranceNorm)
       }
     }
 
@@ -398,17 +399,7 @@ enum TrainCommand: Command {
 
   /// "mlp 784-256-10", "softmax regression (λ = 1e-4)".
   static func describe(_ model: any Classifier) -> String {
-    switch model.configuration {
-    case .mlp(let c):
-      return "mlp "
-        + ([model.featureCount] + c.hidden + [model.classCount]).map(String.init)
-        .joined(separator: "-")
-    case .softmax(let c): return "softmax regression (λ = \(c.l2))"
-    case .logistic(let c): return "logistic regression (λ = \(c.l2))"
-    case .ridge(let c): return "ridge classifier (λ = \(c.l2))"
-    case .certifiedLogistic(let c):
-      return
-        "certified logistic regression (\(model.classCount > 2 ? "one-vs-rest, " : "")λ = \(c.l2), ε = \(c.epsilon), δ = \(c.delta), σ = \(c.sigma))"
-    }
+    model.configuration.hyperparameters.summary(
+      featureCount: model.featureCount, classCount: model.classCount)
   }
 }

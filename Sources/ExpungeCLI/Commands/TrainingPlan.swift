@@ -80,21 +80,21 @@ struct TrainingPlan {
         ?? c.momentum
       c.weightDecay = l2 ?? c.weightDecay
       c.seed = seed
-      configuration = .mlp(c)
+      configuration = ModelConfiguration(c)
     case .softmax:
       var c = SoftmaxRegressionConfig()
       c.l2 = l2 ?? c.l2
       try Self.readSolverOptions(
         a, tolerance: &c.tolerance, norm: &c.toleranceNorm, maxIterations: &c.maxIterations,
         solver: &c.solver)
-      configuration = .softmax(c)
+      configuration = ModelConfiguration(c)
     case .logistic:
       var c = LogisticRegressionConfig()
       c.l2 = l2 ?? c.l2
       try Self.readSolverOptions(
         a, tolerance: &c.tolerance, norm: &c.toleranceNorm, maxIterations: &c.maxIterations,
         solver: &c.solver)
-      configuration = .logistic(c)
+      configuration = ModelConfiguration(c)
     case .certifiedLogistic:
       var c = CertifiedLogisticConfig()
       if let l2 {
@@ -112,14 +112,17 @@ struct TrainingPlan {
         ?? c.delta
       c.sigma = try a.double("sigma", where: { $0 > 0 }, expected: "a number > 0") ?? c.sigma
       c.perturbationSeed = seed
-      configuration = .certifiedLogistic(c)
+      configuration = ModelConfiguration(c)
     case .ridge:
       var c = RidgeConfig()
       if let l2 {
         guard l2 > 0 else { throw a.invalid("l2", a.required("l2"), "a number > 0 for ridge") }
         c.l2 = l2
       }
-      configuration = .ridge(c)
+      configuration = ModelConfiguration(c)
+    default:
+      throw CLIError.usage(
+        "--model \(kind.rawValue) has no training options here yet", command: a.spec)
     }
   }
 

@@ -1,0 +1,43 @@
+import ExpungeData
+
+extension ModelKind {
+  /// Binary logistic regression (`LogisticRegression`).
+  public static let logistic = ModelKind(declaring: "logistic")
+}
+
+extension LogisticRegressionConfig: ModelFamily, GradientToleranceSettings {
+  public static var kind: ModelKind { .logistic }
+  public static var title: String { "L2-regularized binary logistic regression" }
+  public static var continuation: TrainingContinuation { .solves }
+
+  public func fit(_ data: Dataset, validation: Dataset?, observer: TrainingObserver?) throws
+    -> any Classifier
+  {
+    try LogisticRegression.fit(data, config: self, observer: observer)
+  }
+
+  /// Warm-started from the previous stage's (or the base's) optimum.
+  public func fit(
+    _ data: Dataset, from start: TrainingStart?, epochs: Range<Int>?, featureCount: Int,
+    classCount: Int
+  ) throws -> TrainingStart {
+    let theta = (start?.model as? LogisticRegression)?.theta
+    return TrainingStart(model: try LogisticRegression.fit(data, config: self, start: theta))
+  }
+
+  public func restore(_ saved: SavedModel) throws -> any Classifier {
+    try LogisticRegression(
+      configuration: saved.configuration, featureCount: saved.featureCount,
+      classCount: saved.classCount, parameters: saved.parameters)
+  }
+
+  public func withL2(_ l2: Double) -> LogisticRegressionConfig {
+    var c = self
+    c.l2 = l2
+    return c
+  }
+
+  public func summary(featureCount: Int, classCount: Int) -> String {
+    "logistic regression (λ = \(l2))"
+  }
+}

@@ -1,0 +1,70 @@
+import ExpungeData
+
+extension ModelKind {
+  /// A multilayer perceptron (`MLP`).
+  public static let mlp = ModelKind(declaring: "mlp")
+}
+
+extension MLPConfig: ModelFamily {
+  public static var kind: ModelKind { .mlp }
+  public static var title: String { "multilayer perceptron" }
+  public static var continuation: TrainingContinuation { .resumes }
+
+  public func fit(_ data: Dataset, validation: Dataset?, observer: TrainingObserver?) throws
+    -> any Classifier
+  {
+    try MLP.fit(data, validation: validation, config: self, observer: observer)
+  }
+
+  public func fit(
+    _ data: Dataset, from start: TrainingStart?, epochs: Range<Int>?, featureCount: Int,
+    classCount: Int
+  ) throws -> TrainingStart {
+    var model: MLP
+    var state: OptimizerState
+    if let start, !start.isBase, let previous = start.model as? MLP,
+      let previousState = start.optimizerState
+    {
+      (model, state) = (previous, previousState)
+    } else if let start, start.isBase, let base = start.model as? MLP {
+      // The base's weights under this configuration (its seed draws the shard's shuffles),
+      // with a fresh optimizer.
+      model = try MLP(
+        configuration: ModelConfiguration(self), featureCount: featureCount,
+        classCount: classCount, parameters: base.parameters)
+      state = model.makeOptimizerState()
+    } else {
+      model = try MLP(config: self, featureCount: featureCount, classCount: classCount)
+      state = model.makeOptimizerState()
+    }
+    if !data.isEmpty {
+      try model.train(on: data, epochs: epochs ?? 0..<self.epochs, optimizerState: &state)
+    }
+    return TrainingStart(model: model, optimizerState: state)
+  }
+
+  public func restore(_ saved: SavedModel) throws -> any Classifier {
+    try MLP(
+      configuration: saved.configuration, featureCount: saved.featureCount,
+      classCount: saved.classCount, parameters: saved.parameters)
+  }
+
+  public var trainingEpochs: Int? { epochs }
+  public var randomSeed: UInt64? { seed }
+
+  public func withSeed(_ seed: UInt64) -> MLPConfig {
+    var c = self
+    c.seed = seed
+    return c
+  }
+
+  public func withL2(_ l2: Double) -> MLPConfig {
+    var c = self
+    c.weightDecay = l2
+    return c
+  }
+
+  public func summary(featureCount: Int, classCount: Int) -> String {
+    "mlp " + ([featureCount] + hidden + [classCount]).map(String.init).joined(separator: "-")
+  }
+}
