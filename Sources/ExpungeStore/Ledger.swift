@@ -25,7 +25,7 @@ final class Ledger {
       ids TEXT NOT NULL, state TEXT NOT NULL, version INTEGER NOT NULL,
       removed INTEGER, already_forgotten INTEGER, shards TEXT, seconds REAL,
       completed TEXT, previous_hash TEXT, hash TEXT, details TEXT, changes TEXT,
-      environment TEXT);
+      environment TEXT, update_record TEXT);
     CREATE TABLE IF NOT EXISTS checkpoints (
       shard INTEGER NOT NULL, stage INTEGER NOT NULL, request INTEGER, written TEXT NOT NULL,
       PRIMARY KEY (shard, stage));
@@ -44,7 +44,8 @@ final class Ledger {
   /// once.
   func migrate() throws {
     let added: [(table: String, columns: [String])] = [
-      ("requests", ["details", "changes", "environment"]), ("shards", ["environment"]),
+      ("requests", ["details", "changes", "environment", "update_record"]),
+      ("shards", ["environment"]),
     ]
     func missing() throws -> [(table: String, column: String)] {
       try added.flatMap { table, columns in
@@ -84,7 +85,7 @@ final class Ledger {
 
   func requests(state: String? = nil) throws -> [LedgerRequest] {
     let rows = try db.query(
-      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash, details, changes, environment FROM requests"
+      "SELECT seq, created, method, ids, state, version, removed, already_forgotten, shards, seconds, completed, previous_hash, hash, details, changes, environment, update_record FROM requests"
         + (state == nil ? "" : " WHERE state = ?") + " ORDER BY seq",
       state.map { [.text($0)] } ?? [])
     let decoder = JSONDecoder()
@@ -104,27 +105,32 @@ final class Ledger {
         }, influence: details?.influence,
         environment: r[15].string.flatMap {
           try? decoder.decode(NumericEnvironment.self, from: Data($0.utf8))
+        },
+        update: r[16].string.flatMap {
+          try? decoder.decode(MethodRecord.self, from: Data($0.utf8))
         })
     }
   }
 
   /// Records a new PENDING request and returns it (committed, so durable, on return).
-  func addRequest(ids: [SampleID], method: String, version: Int, changes: RecordedChanges? = nil)
-    throws -> LedgerRequest
-  {
+  func addRequest(
+    ids: [SampleID], method: String, version: Int, changes: RecordedChanges? = nil,
+    update: MethodRecord? = nil
+  ) throws -> LedgerRequest {
     try db.transaction {
       let created = Self.now()
       let text = ids.map(\.description).joined(separator: ",")
       try db.query(
-        "INSERT INTO requests(created, method, ids, state, version, changes) VALUES(?, ?, ?, 'PENDING', ?, ?)",
+        "INSERT INTO requests(created, method, ids, state, version, changes, update_record) VALUES(?, ?, ?, 'PENDING', ?, ?, ?)",
         [
           .text(created), .text(method), .text(text), .integer(Int64(version)),
           changes.map { .text(canonicalJSON($0)) } ?? .null,
+          update.map { .text(canonicalJSON($0)) } ?? .null,
         ])
       let seq = try db.query("SELECT last_insert_rowid()")[0][0].int!
       return LedgerRequest(
         seq: seq, created: created, method: method, ids: ids.map(\.rawValue), state: "PENDING",
-        version: version, changes: changes)
+        version: version, changes: changes, update: update)
     }
   }
 
@@ -143,13 +149,14 @@ final class Ledger {
       done.environment = .current
       done.hash = SHA256.hex(done.canonical)
       try db.query(
-        "UPDATE requests SET state = 'DONE', removed = ?, already_forgotten = ?, shards = ?, seconds = ?, completed = ?, previous_hash = ?, hash = ?, details = ?, environment = ? WHERE seq = ?",
+        "UPDATE requests SET state = 'DONE', removed = ?, already_forgotten = ?, shards = ?, seconds = ?, completed = ?, previous_hash = ?, hash = ?, details = ?, environment = ?, update_record = ? WHERE seq = ?",
         [
           .integer(Int64(done.removed ?? 0)), .integer(Int64(done.alreadyForgotten ?? 0)),
           .text((done.shards ?? []).joined(separator: ",")), .real(done.seconds ?? 0),
           .text(done.completed ?? ""), .text(previous), .text(done.hash!),
           done.newton == nil && done.influence == nil ? .null : .text(canonicalJSON(done.details)),
-          .text(canonicalJSON(NumericEnvironment.current)), .integer(Int64(done.seq)),
+          .text(canonicalJSON(NumericEnvironment.current)),
+          done.update.map { .text(canonicalJSON($0)) } ?? .null, .integer(Int64(done.seq)),
         ])
       try db.query(
         "INSERT OR REPLACE INTO versions(version, created, request, rows) VALUES(?, ?, ?, (SELECT COUNT(*) FROM samples WHERE state = 'active'))",

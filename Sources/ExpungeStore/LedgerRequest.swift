@@ -29,6 +29,9 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
   /// The numeric environment that carried the request out (nil while PENDING, and in
   /// ledgers written before Expunge recorded it).
   public var environment: NumericEnvironment?
+  /// For a model-update method (`ModelUpdateMethod`): its guarantee, settings and each
+  /// shard's report.
+  public var update: MethodRecord?
 
   /// What the hash covers: every field but the hash itself, in a fixed order.
   var canonical: String {
@@ -46,6 +49,7 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
     if let changes { text += "|changes:" + canonicalJSON(changes) }
     if newton != nil || influence != nil { text += "|" + canonicalJSON(details) }
     if let environment { text += "|environment:" + canonicalJSON(environment) }
+    if let update { text += "|update:" + canonicalJSON(update) }
     return text
   }
 

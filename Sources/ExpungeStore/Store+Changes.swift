@@ -50,14 +50,11 @@ extension Store {
         )
       }
     }
-    switch method {
-    case .newton:
-      throw StoreError.refused(
-        "--method newton removes rows; to correct them use --method influence, sisa or retrain")
-    case .influence:
+    if method == .influence {
       try checkInfluenceApplies()
-    case .sisa, .retrain:
-      break
+    } else if method != .sisa && method != .retrain {
+      throw StoreError.refused(
+        "--method \(method) removes rows; to correct them use --method influence, sisa or retrain")
     }
     let recorded = RecordedChanges(
       changes: changes, order: method == .influence ? (order ?? 2) : nil,

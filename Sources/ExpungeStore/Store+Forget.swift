@@ -4,21 +4,6 @@ import ExpungeModels
 import ExpungeUnlearning
 import Foundation
 
-/// How `expunge forget` removes rows.
-public enum ForgetMethod: String, Sendable, CaseIterable {
-  /// Retrain each affected shard from the checkpoint of the last stage without the rows.
-  case sisa
-  /// Retrain every shard from scratch (the reference the SISA path must equal).
-  case retrain
-  /// Update each affected shard's model in place: certified removal (one Newton step per row,
-  /// its bound in the ledger) for models trained with `--certified`, exact Cholesky
-  /// downdates for ridge. See `Store+Newton.swift`.
-  case newton
-  /// Corrections only: update each affected shard's model by an influence step
-  /// (`InfluenceUpdate`, approximate). See `Store+Changes.swift`.
-  case influence
-}
-
 extension Store {
   /// A sample's place and state in the ledger.
   struct SampleRecord {
@@ -81,6 +66,8 @@ extension Store {
       )
     }
     if method == .newton { try checkNewtonApplies() }
+    let update = try method.updateMethod()
+    if update != nil { try checkUpdateApplies(method) }
     if method == .influence {
       throw StoreError.refused(
         "--method influence corrects rows (--relabel, --zero-features, --zero-columns); to remove rows use sisa, retrain or newton"
@@ -88,7 +75,11 @@ extension Store {
     }
     let changes = method == .retrain || unique.contains { records[$0]!.active }
     let version = try currentVersion() + (changes ? 1 : 0)
-    let request = try ledger.addRequest(ids: unique, method: method.rawValue, version: version)
+    let request = try ledger.addRequest(
+      ids: unique, method: method.rawValue, version: version,
+      update: update.map {
+        MethodRecord(guarantee: type(of: $0).guarantee, settings: $0.settingsJSON)
+      })
     try carryOut(request)
     return try ledger.requests().first { $0.seq == request.seq }!
   }
@@ -98,8 +89,14 @@ extension Store {
   /// data files without them, retrain each affected shard from its last clean checkpoint,
   /// write the new version, delete every older version and stray temporary file, mark DONE.
   func carryOut(_ request: LedgerRequest) throws {
+    guard let method = ForgetMethod(recorded: request) else {
+      throw StoreError.refused(
+        "request \(request.seq) names the method '\(request.method)', which this Expunge does not know; nothing was done for it"
+      )
+    }
     if let changes = request.changes { return try carryOutChanges(request, changes) }
-    if request.method == ForgetMethod.newton.rawValue { return try carryOutNewton(request) }
+    if method == .newton { return try carryOutNewton(request) }
+    if let update = try method.updateMethod() { return try carryOutUpdate(request, update) }
     let clock = Date()
     let (ids, records, removing) = try tombstone(request)
     let already = ids.count - removing.count

@@ -36,6 +36,8 @@ extension Store {
     var newton: NewtonRemoval?
     var influence: InfluenceRecord?
     var bounds: CertifiedRemoval.SavedBounds?
+    /// A model-update method's report for this shard.
+    var update: JSONValue?
 
     /// The state in `directory`, if an update wrote one.
     static func read(_ directory: URL) throws -> UpdateState? {

@@ -79,7 +79,8 @@ struct CrashSafetyTests {
   }
 
   /// The training behind each method: SISA retrains an MLP from sliced checkpoints; newton
-  /// updates certified one-vs-rest models in place; `…-permanent` trains the MLP over a
+  /// updates certified one-vs-rest models in place, finetune MLP shards (the generic path of
+  /// model-update methods); `…-permanent` trains the MLP over a
   /// shared base on `permanent` (listed in a file beside the store).
   static func trainArguments(_ store: URL, method: String) throws -> [String] {
     var extra: [String] = []
@@ -91,12 +92,18 @@ struct CrashSafetyTests {
     let model =
       method == "newton"
       ? ["--model", "softmax", "--certified", "--l2", "1e-2", "--sisa-shards", "2"]
-      : method == "influence"
-        ? ["--model", "softmax", "--l2", "1e-2", "--sisa-shards", "2"]
-        : [
+      : method == "finetune"
+        ? [
           "--model", "mlp", "--hidden", "8", "--epochs", "6", "--batch-size", "16", "--sisa-shards",
-          "3", "--sisa-slices", "3",
+          "2",
         ]
+        : method == "influence"
+          ? ["--model", "softmax", "--l2", "1e-2", "--sisa-shards", "2"]
+          : [
+            "--model", "mlp", "--hidden", "8", "--epochs", "6", "--batch-size", "16",
+            "--sisa-shards",
+            "3", "--sisa-slices", "3",
+          ]
     return ["train", "--data", dataSpec, "--store", store.path, "--quiet"] + model + extra
   }
 
@@ -116,7 +123,7 @@ struct CrashSafetyTests {
     .enabled(
       if: FileManager.default.isExecutableFile(atPath: binary),
       "needs the release binary: run 'swift build -c release --product expunge' (make test does)"),
-    arguments: ["sisa", "newton", "influence", "sisa-permanent", "retrain-permanent"])
+    arguments: ["sisa", "newton", "influence", "finetune", "sisa-permanent", "retrain-permanent"])
   func killedForgetsFinishExactlyAndLeaveNoRow(method: String) throws {
     let points =
       (ProcessInfo.processInfo.environment["EXPUNGE_CRASH_POINTS"].flatMap(Int.init) ?? 50)

@@ -180,6 +180,11 @@ struct AuditSubject {
             permanent: permanentRows(kept))
         } else if request.method == ForgetMethod.newton.rawValue {
           try ensemble.forgetByNewton(ids, bounds: &bounds)
+        } else if let update = try ForgetMethod(
+          rawValue: request.method
+        )
+        .map({ ForgetMethod($0.method, settings: request.update?.settings) })?.updateMethod() {
+          try ensemble.forget(ids, using: update, request: request.seq)
         } else {
           _ = try ensemble.forget(ids)
         }

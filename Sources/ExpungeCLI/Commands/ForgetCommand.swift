@@ -1,5 +1,6 @@
 import ExpungeData
 import ExpungeStore
+import ExpungeUnlearning
 import Foundation
 
 /// `expunge forget`: remove rows from a store's model, durably and exactly.
@@ -41,9 +42,15 @@ enum ForgetCommand: Command {
         name: "tau", valueName: "τ", help: "With --order 1: the step size.", group: changesGroup),
       OptionSpec(
         name: "method", valueName: "name",
-        help:
-          "How to forget: 'sisa' retrains affected shards from their last clean checkpoint, 'retrain' every shard from scratch, 'newton' updates certified or ridge models in place, 'influence' (corrections only) updates the model by an influence step.",
+        help: "How to forget: "
+          + UnlearningMethods.all.map { "'\($0.name)': \($0.summary)" }.joined(separator: "; ")
+          + ".",
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
+      OptionSpec(
+        name: "set", valueName: "key=value,…",
+        help:
+          "Settings of a model-update method (finetune: epochs, learningRate); the others keep their defaults. See docs/methods.md."
+      ),
     ],
     examples: [
       "expunge forget --store runs/fm --ids 3,17,100-120",
@@ -52,6 +59,7 @@ enum ForgetCommand: Command {
       "expunge forget --store runs/cert --ids 1,2,4 --method newton",
       "expunge forget --store runs/sm --relabel 3:7,17:2 --method influence --order 2",
       "expunge forget --store runs/fm --zero-columns 0-27 --method sisa",
+      "expunge forget --store runs/fm1 --ids 3,17 --method finetune --set epochs=3,learningRate=0.001",
     ],
     alternatives:
       "(--ids <list> | --ids-file <file> | --class <k> | --relabel <id:label,…> | --zero-features <cells> | --zero-columns <list>)",
@@ -76,7 +84,8 @@ enum ForgetCommand: Command {
           : "give one of --ids, --ids-file, --class, not \(sources.map { "--\($0)" }.joined(separator: " and "))",
         command: spec)
     }
-    let method = try arguments.choice("method", as: ForgetMethod.self) ?? .sisa
+    let method = try MethodSettingsArgument.apply(
+      to: arguments.choice("method", as: ForgetMethod.self) ?? .sisa, arguments)
     // Every argument is checked before the store is opened.
     let forgottenClass = try arguments.int("class", in: 0...Int(Int32.max))
     var ids: [SampleID] = []
@@ -104,6 +113,11 @@ enum ForgetCommand: Command {
     }
     if let newton = request.newton {
       printNewton(newton, console: console)
+    } else if let update = request.update {
+      let shards = (update.shards ?? []).map(\.shard)
+      console.print(
+        "  updated in place     \(shards.count == 1 ? "shard" : "shards") \(shards.map(String.init).joined(separator: ", ")) (\(update.guarantee.rawValue))"
+      )
     } else {
       console.print("  " + retrained(request.shards ?? []))
     }
@@ -131,6 +145,11 @@ enum ForgetCommand: Command {
 
   /// `--relabel`, `--zero-features`, `--zero-columns`: a correction request.
   static func runChanges(_ arguments: ParsedArguments, console: Console) throws {
+    if arguments.has("set") {
+      throw CLIError.usage(
+        "--set configures a method that removes rows; corrections use sisa, retrain or influence",
+        command: spec)
+    }
     if let option = ["ids", "ids-file", "class"].first(where: { arguments.has($0) }) {
       throw CLIError.usage(
         "--\(option) removes rows; correct rows in a request of their own", command: spec)

@@ -137,6 +137,7 @@ enum TrainCommand: Command {
       "expunge train --data fashion-mnist --classes 0,6 --model logistic --certified --epsilon 1 --delta 1e-4 --store runs/cert",
       "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
       "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
+      "expunge train --data fashion-mnist --model mlp --store runs/fm1 --sisa-shards 5",
       "expunge train --data fashion-mnist --model softmax --store runs/sm --sisa-shards 5",
       "expunge train --data fashion-mnist --model mlp --store runs/big --sisa-shards 20 --defer-training",
       "expunge train --data fashion-mnist --model mlp --store runs/bd --backdoor-ids poisoned.txt --trigger corner:3x3 --target-label 0",

@@ -1,0 +1,77 @@
+import ExpungeCore
+import ExpungeData
+import ExpungeModels
+import ExpungeUnlearning
+import Foundation
+
+/// A request carried out by a model-update method (`ModelUpdateMethod`: fine-tuning and
+/// the other approximate methods): every affected shard's model is updated in place by the
+/// method, through one path whatever the method.
+///
+/// Crash safety is `--method newton`'s: each updated model is written as the shard's only
+/// checkpoint together with an `update-state.json` naming the request, before the rows
+/// leave the row files, so a restart skips the shards already done and finishes the others
+/// with the same bits (the method's seed is a function of the model's seed, the request and
+/// the shard).
+extension Store {
+  /// Refuses a model-update method for a store whose shards it cannot update, before
+  /// anything is recorded.
+  func checkUpdateApplies(_ method: ForgetMethod) throws {
+    if let reason = method.method.refusal(for: configuration) {
+      throw StoreError.refused(
+        "--method \(method) does not apply to this store's \(configuration.kind) model: \(reason)")
+    }
+    try refuseBaseUpdate(method.rawValue)
+    try refuseStandardizedUpdate(method.rawValue)
+    guard sisa.slices == 1 else {
+      throw StoreError.refused(
+        "--method \(method) updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"
+      )
+    }
+  }
+
+  func carryOutUpdate(_ request: LedgerRequest, _ method: any ModelUpdateMethod) throws {
+    let clock = Date()
+    let (ids, records, removing) = try tombstone(request)
+    let byShard = Dictionary(grouping: removing) { records[$0]!.shard }
+    var reports: [MethodRecord.ShardReport] = []
+    for (n, shard) in byShard.keys.sorted().enumerated() {
+      let report = try updateShard(
+        shard, by: method, removing: Set(byShard[shard]!), request: request.seq)
+      reports.append(MethodRecord.ShardReport(shard: shard, report: report))
+      progress?(n + 1, byShard.count)
+    }
+    try deleteRows(Set(removing), shards: Set(byShard.keys))
+    if !byShard.isEmpty { try writeVersion(request.version, changed: Set(byShard.keys)) }
+    try purge(keeping: request.version)
+    var done = request
+    done.removed = removing.count
+    done.alreadyForgotten = ids.count - removing.count
+    done.shards = byShard.keys.sorted().map { "\($0):0" }
+    done.update?.shards = reports
+    done.seconds = Date().timeIntervalSince(clock)
+    done.completed = Ledger.now()
+    try ledger.complete(done)
+  }
+
+  /// Updates shard `shard`'s model by `method` to forget `removing` (its rows, still in its
+  /// row file) and writes it as the shard's checkpoint, marked with the request.
+  private func updateShard(
+    _ shard: Int, by method: any ModelUpdateMethod, removing: Set<SampleID>, request: Int
+  ) throws -> JSONValue {
+    let directory = layout.checkpoint(shard: shard, stage: 0)
+    if let previous = try UpdateState.read(directory), previous.request == request,
+      let report = previous.update
+    {
+      return report
+    }
+    let model = try CheckpointFiles.read(directory).model
+    let (updated, report) = try ShardModelUpdate.apply(
+      method, to: model, rows: scaled(try shardRows(shard)), removing: removing,
+      seed: ShardModelUpdate.seed(modelSeed: configuration.seed, request: request, shard: shard))
+    try UpdateState(request: request, update: report).write(
+      model: updated, to: directory, metadata: metadata)
+    try ledger.recordCheckpoint(shard: shard, stage: 0, request: request)
+    return report
+  }
+}
