@@ -13,7 +13,7 @@ public enum ModelKind: String, Codable, Sendable, CaseIterable {
 /// counts it was fitted with, and can be rebuilt from its configuration and parameters (that
 /// is how `ModelDirectory` loads it). Conformers are immutable values: unlearners return new
 /// models and never mutate their input.
-public protocol Classifier: Sendable {
+public protocol Classifier: Predictor {
   /// Which family this is.
   var kind: ModelKind { get }
   /// The hyperparameters it was trained with.
