@@ -86,7 +86,7 @@ enum ForgetCommand: Command {
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
     if arguments.has("class") {
       guard let k = try arguments.int("class") else { return }
-      ids = try store.activeIDs(label: k)
+      ids = try store.activeIDs(label: Int32(clamping: k))
       guard !ids.isEmpty else {
         throw CLIError.data("class \(k) has no rows left in \(store.directory.path)")
       }
