@@ -149,12 +149,12 @@ enum ForgetCommand: Command {
     var changes = RowChanges()
     if let text = arguments.string("relabel") {
       changes.relabel = try pairs("relabel", text, "id:label").map {
-        RowChanges.Relabel(id: $0.0, label: Int32(clamping: $0.1))
+        RowChanges.Relabel(id: SampleID($0.0), label: Int32(clamping: $0.1))
       }
     }
     if let text = arguments.string("zero-features") {
       changes.zeroFeatures = try pairs("zero-features", text, "id:feature").map {
-        RowChanges.Cell(id: $0.0, feature: Int(clamping: $0.1))
+        RowChanges.Cell(id: SampleID($0.0), feature: Int(clamping: $0.1))
       }
     }
     if let columns = try featureList(arguments) {
