@@ -1,9 +1,6 @@
 import ExpungeAudit
 import ExpungeCore
 import ExpungeData
-import ExpungeModels
-import ExpungeStore
-import ExpungeUnlearning
 import Foundation
 
 /// `expunge audit`: what is left of the forgotten rows in a store's model or a model directory.
