@@ -27,131 +27,35 @@ public enum Audit {
   ) throws -> AuditResult {
     try options.validate()
     let started = Date()
-    let seed = options.seed
     let attacks = AuditAttack.allCases.filter(options.attacks.contains)
     var subject = subject
     var test = test
     try test.requireWidth(subject.featureCount, expectedBy: "the audited model")
     test.classCount = subject.classCount
-    let (forget, retain) = (subject.forget, subject.retain)
+    let forget = subject.forget
     if forget.isEmpty {
       subject.notes.append(
         "nothing has been forgotten yet: the forget-set metrics and attacks are empty")
     }
 
-    var timings: [String: Double] = [:]
-    func timed<T>(_ stage: String, _ work: () throws -> T) rethrows -> T {
-      let clock = Date()
-      defer { timings[stage, default: 0] += Date().timeIntervalSince(clock) }
-      return try work()
-    }
-    var audited = [subject.unlearned]
-    if options.original && !forget.isEmpty {
-      var original = try timed("original") { try subject.train(subject.training, nil) }
-      original.name = "original"
-      audited.insert(original, at: 0)
-    }
-    if options.oracle {
-      var oracle = try timed("oracle") { try subject.trainRetained(nil) }
-      oracle.name = "oracle"
-      audited.append(oracle)
-    }
-
-    // Non-members: half the test rows calibrate thresholds (against as many kept rows) and
-    // train the shadow models; the other half are judged against the forgotten rows.
-    var rng = SeededGenerator(seed: seed).derived("audit")
-    let order = rng.permutation(test.count)
-    let calibrationRows = Array(order.prefix(test.count / 2).sorted())
-    let judgedRows = Array(order.dropFirst(test.count / 2).prefix(max(forget.count, 1)).sorted())
-    let memberRows = rng.choice(retain.count, min(retain.count, calibrationRows.count)).sorted()
-    let calibration = test.subset(calibrationRows)
-    let judged = test.subset(judgedRows)
-    let members = retain.subset(memberRows)
-
-    // Metrics and attacks ask each model about the same row sets (or rows of them): each
-    // model answers about each set once.
-    let subsets = [
-      RowSubset(whole: test.features, rows: calibrationRows, part: calibration.features),
-      RowSubset(whole: test.features, rows: judgedRows, part: judged.features),
-      RowSubset(whole: retain.features, rows: memberRows, part: members.features),
-    ]
-    audited = audited.map { $0.remembering(subsets: subsets) }
+    var timer = StageTimer()
+    let rows = AuditRows(
+      test: test, retain: subject.retain, forgottenCount: forget.count, seed: options.seed)
+    let audited = try comparedModels(subject, options: options, timer: &timer)
+      .map { $0.remembering(subsets: rows.subsets) }
     var reports: [AuditReport.Model] = []
     for model in audited {
-      let metrics = UnlearningMetrics(model, forget: forget, retain: retain, test: test)
-      var results: [AttackResult] = []
-      if !forget.isEmpty {
-        results = timed("threshold attacks") {
-          ThresholdAttack.run(
-            attacks.compactMap(\.signal), model, retain: (members.features, members.labels),
-            calibration: (calibration.features, calibration.labels),
-            forget: (forget.features, forget.labels), test: (judged.features, judged.labels))
-        }
-      }
-      let efficacy =
-        forget.isEmpty
-        ? 0
-        : try timed("mia-efficacy") {
-          try MIAEfficacy.compute(
-            model, retain: members, test: calibration, forget: forget, seed: seed)
-        }
       reports.append(
-        AuditReport.Model(
-          name: model.name, metrics: metrics, unlearningAccuracy: metrics.unlearningAccuracy,
-          attacks: results, miaEfficacy: efficacy))
+        try measure(
+          model, subject: subject, test: test, rows: rows, attacks: attacks, seed: options.seed,
+          timer: &timer))
     }
-
-    // The attacks with reference models: trained once, applied to every audited model.
-    var epsilonScore: EpsilonScore?
-    if !forget.isEmpty {
-      let k = options.referenceModels
-      let epsilonRuns =
-        attacks.contains(.epsilonScore) && subject.trainAndUnlearn != nil ? k : 0
-      let total =
-        (attacks.contains(.shadow) ? k : 0)
-        + (attacks.contains { $0.liraVariant != nil } ? k : 0) + 2 * epsilonRuns
-      var done = 0
-      if total > 0 { progress?(0, total) }
-      let tick = {
-        done += 1
-        progress?(done, total)
-      }
-      if attacks.contains(.shadow) {
-        let shadow = try timed(AuditAttack.shadow.rawValue) {
-          try ShadowModelAttack.train(
-            heldOut: calibration, models: k, seed: seed, train: subject.train, progress: tick)
-        }
-        for i in reports.indices {
-          reports[i].attacks.append(
-            timed(AuditAttack.shadow.rawValue) {
-              shadow.run(audited[i], forget: forget, test: judged)
-            })
-        }
-      }
-      let variants = attacks.compactMap(\.liraVariant)
-      if !variants.isEmpty {
-        let stage = variants.map(\.name).joined(separator: "+")
-        let references = try timed(stage) {
-          try LiRAReferences.train(
-            retain: retain, forget: forget, nonMembers: judged, models: k, seed: seed,
-            train: subject.train, progress: tick)
-        }
-        for i in reports.indices {
-          for variant in variants {
-            reports[i].attacks.append(
-              timed(stage) { references.run(variant, target: audited[i], seed: seed) })
-          }
-        }
-      }
-      if epsilonRuns > 0, let unlearn = subject.trainAndUnlearn {
-        let retrain = subject.trainRetained
-        epsilonScore = try timed(AuditAttack.epsilonScore.rawValue) {
-          try EpsilonScore.measure(
-            forget: forget, models: k, seed: seed, unlearn: unlearn,
-            retrain: { try retrain($0) }, progress: tick)
-        }
-      }
-    }
+    let epsilonScore =
+      forget.isEmpty
+      ? nil
+      : try runReferenceAttacks(
+        &reports, audited: audited, subject: subject, rows: rows, attacks: attacks,
+        options: options, progress: progress, timer: &timer)
 
     var comparison: OracleComparison?
     if let oracle = audited.last, oracle.name == "oracle", !forget.isEmpty,
@@ -165,9 +69,10 @@ public enum Audit {
     let report = AuditReport(
       subject: subject.title,
       configuration: AuditReport.Configuration(
-        attacks: attacks.map(\.rawValue), referenceModels: options.referenceModels, seed: seed,
-        oracle: options.oracle ? "retrain" : "none", original: options.original),
-      forgottenRows: forget.count, retainedRows: retain.count, testRows: test.count,
+        attacks: attacks.map(\.rawValue), referenceModels: options.referenceModels,
+        seed: options.seed, oracle: options.oracle ? "retrain" : "none",
+        original: options.original),
+      forgottenRows: forget.count, retainedRows: subject.retain.count, testRows: test.count,
       unlearningSeconds: subject.unlearningSeconds, models: reports,
       oracleComparison: comparison,
       verdict: forget.isEmpty
@@ -179,8 +84,55 @@ public enum Audit {
       epsilonScore: epsilonScore,
       backdoor: subject.backdoor.map {
         BackdoorVerification(backdoor: $0, models: audited, test: test)
-      }, timings: timings,
+      }, timings: timer.seconds,
       seconds: Date().timeIntervalSince(started), notes: subject.notes)
     return AuditResult(report: report, subject: subject, models: audited, test: test)
+  }
+
+  /// The original (unless skipped or nothing was forgotten), the model under audit, the
+  /// oracle (unless skipped).
+  private static func comparedModels(
+    _ subject: AuditSubject, options: AuditOptions, timer: inout StageTimer
+  ) throws -> [AuditedModel] {
+    var audited = [subject.unlearned]
+    if options.original && !subject.forget.isEmpty {
+      var original = try timer.time("original") { try subject.train(subject.training, nil) }
+      original.name = "original"
+      audited.insert(original, at: 0)
+    }
+    if options.oracle {
+      var oracle = try timer.time("oracle") { try subject.trainRetained(nil) }
+      oracle.name = "oracle"
+      audited.append(oracle)
+    }
+    return audited
+  }
+
+  /// One model's metrics, threshold attacks and MIA-efficacy.
+  private static func measure(
+    _ model: AuditedModel, subject: AuditSubject, test: Dataset, rows: AuditRows,
+    attacks: [AuditAttack], seed: UInt64, timer: inout StageTimer
+  ) throws -> AuditReport.Model {
+    let (forget, retain) = (subject.forget, subject.retain)
+    let metrics = UnlearningMetrics(model, forget: forget, retain: retain, test: test)
+    var results: [AttackResult] = []
+    var efficacy = 0.0
+    if !forget.isEmpty {
+      results = timer.time("threshold attacks") {
+        ThresholdAttack.run(
+          attacks.compactMap(\.signal), model,
+          retain: (rows.members.features, rows.members.labels),
+          calibration: (rows.calibration.features, rows.calibration.labels),
+          forget: (forget.features, forget.labels),
+          test: (rows.judged.features, rows.judged.labels))
+      }
+      efficacy = try timer.time("mia-efficacy") {
+        try MIAEfficacy.compute(
+          model, retain: rows.members, test: rows.calibration, forget: forget, seed: seed)
+      }
+    }
+    return AuditReport.Model(
+      name: model.name, metrics: metrics, unlearningAccuracy: metrics.unlearningAccuracy,
+      attacks: results, miaEfficacy: efficacy)
   }
 }

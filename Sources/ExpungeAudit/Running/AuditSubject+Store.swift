@@ -98,9 +98,7 @@ extension AuditSubject {
       name: store.directory.lastPathComponent, training: training, forget: forget,
       retain: retain, classCount: store.classCount, featureCount: store.featureCount,
       classSelection: try store.classSelection(),
-      unlearned: .ensemble(
-        try store.preprocessedShardModels(), sisa: sisa, sizes: try store.shardRowCounts(),
-        name: "unlearned", classCount: store.classCount),
+      unlearned: AuditedModel(try store.model(), name: "unlearned"),
       train: train, trainRetained: trainRetained)
     let done = requests.filter { $0.completed != nil }
     // The replay compares method names; a registry of unlearning methods will answer instead.
