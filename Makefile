@@ -5,7 +5,7 @@ SWIFT ?= swift
 RELEASE_BIN = .build/release/expunge
 DEMO_DIR ?= runs/demo
 
-.PHONY: setup build test stress check-report demo bench lint format clean
+.PHONY: setup build test example stress check-report demo bench lint format clean
 
 setup:
 	@bash scripts/setup-debian.sh
@@ -21,7 +21,16 @@ SWIFT_TEST = $(SWIFT) test -c release --disable-xctest
 test: setup
 	$(SWIFT) build -c release --product expunge
 	$(SWIFT_TEST)
+	@$(MAKE) --no-print-directory example
 	@$(MAKE) --no-print-directory lint
+
+# docs/swift.md's example: a package depending on this one by path, built and run as a
+# Swift user's would be. A debug build: it compiles the library again in its own .build, in
+# half the time of a release build (about 1 min instead of 2 on two cores), and the example
+# runs in a second either way.
+example: setup
+	$(SWIFT) build --package-path Examples/LibraryUser
+	Examples/LibraryUser/.build/debug/LibraryUser
 
 # The crash test with 500 kill points instead of 50.
 stress: setup
@@ -41,10 +50,10 @@ bench: setup
 	@bash Benchmarks/run.sh
 
 lint:
-	@$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks/Sources Package.swift && echo "lint: clean"
+	@$(SWIFT) format lint --strict --recursive Sources Tests Benchmarks/Sources Examples Package.swift && echo "lint: clean"
 
 format:
-	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks/Sources Package.swift
+	$(SWIFT) format --in-place --recursive Sources Tests Benchmarks/Sources Examples Package.swift
 
 clean:
-	rm -rf .build Benchmarks/.build
+	rm -rf .build Benchmarks/.build Examples/LibraryUser/.build

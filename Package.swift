@@ -17,6 +17,8 @@ let package = Package(
   name: "Expunge",
   products: [
     .executable(name: "expunge", targets: ["expunge"]),
+    // `import Expunge`: every library module below, re-exported.
+    .library(name: "Expunge", targets: ["Expunge"]),
     .library(name: "ExpungeCore", targets: ["ExpungeCore"]),
     .library(name: "ExpungeData", targets: ["ExpungeData"]),
     .library(name: "ExpungeModels", targets: ["ExpungeModels"]),
@@ -48,9 +50,18 @@ let package = Package(
       dependencies: [
         "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "CSQLite", "CZlib",
       ], swiftSettings: cpu),
+    // The audit runs on a store's version or a model, so it sees the store (which never sees it).
     .target(
-      name: "ExpungeAudit", dependencies: ["ExpungeCore", "ExpungeData", "ExpungeModels"],
-      swiftSettings: cpu),
+      name: "ExpungeAudit",
+      dependencies: [
+        "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "ExpungeStore",
+      ], swiftSettings: cpu),
+    .target(
+      name: "Expunge",
+      dependencies: [
+        "ExpungeCore", "ExpungeData", "ExpungeModels", "ExpungeUnlearning", "ExpungeStore",
+        "ExpungeAudit",
+      ], swiftSettings: cpu),
     .target(
       name: "ExpungeCLI",
       dependencies: [
@@ -64,7 +75,8 @@ let package = Package(
     .testTarget(name: "ExpungeDataTests", dependencies: ["ExpungeData"]),
     .testTarget(name: "ExpungeModelsTests", dependencies: ["ExpungeModels"]),
     .testTarget(name: "ExpungeUnlearningTests", dependencies: ["ExpungeUnlearning"]),
-    .testTarget(name: "ExpungeAuditTests", dependencies: ["ExpungeAudit"]),
+    .testTarget(name: "ExpungeAuditTests", dependencies: ["ExpungeAudit", "ExpungeStore"]),
+    .testTarget(name: "ExpungeTests", dependencies: ["Expunge"]),
     .testTarget(name: "ExpungeStoreTests", dependencies: ["ExpungeStore", "CSQLite"]),
     .testTarget(
       name: "ExpungeCLITests",

@@ -5,7 +5,7 @@ import Foundation
 /// thing in-process, for tests.
 public enum ExpungeCommandLine {
   /// The version printed by `expunge --version` and recorded in saved models and stores.
-  public static var version: String { NumericEnvironment.expungeVersion }
+  public static var version: String { ExpungeVersion.current }
 
   static let commands: [any Command.Type] = [
     TrainCommand.self, EvaluateCommand.self, PredictCommand.self, ForgetCommand.self,

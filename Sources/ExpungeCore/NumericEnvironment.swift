@@ -42,7 +42,7 @@ public struct NumericEnvironment: Codable, Sendable, Equatable, CustomStringConv
   public var architecture: String
 
   /// This build of Expunge: printed by `expunge --version`, recorded with models and stores.
-  public static let expungeVersion = "0.1.0"
+  public static let expungeVersion = ExpungeVersion.current
 
   /// This process's environment, read once.
   public static let current = NumericEnvironment(

@@ -8,18 +8,18 @@
 /// restart after a crash relies on.
 public struct RowChanges: Codable, Equatable, Sendable {
   public struct Relabel: Codable, Equatable, Sendable {
-    public var id: UInt64
+    public var id: SampleID
     public var label: Int32
-    public init(id: UInt64, label: Int32) {
+    public init(id: SampleID, label: Int32) {
       self.id = id
       self.label = label
     }
   }
   public struct Cell: Codable, Equatable, Sendable {
-    public var id: UInt64
+    public var id: SampleID
     /// The feature's index, 0 … d − 1.
     public var feature: Int
-    public init(id: UInt64, feature: Int) {
+    public init(id: SampleID, feature: Int) {
       self.id = id
       self.feature = feature
     }
@@ -43,15 +43,15 @@ public struct RowChanges: Codable, Equatable, Sendable {
 
   /// The ids named row by row (without the rows `zeroColumns` touches).
   public var namedIDs: [SampleID] {
-    Array(Set(relabel.map(\.id) + zeroFeatures.map(\.id))).sorted().map(SampleID.init(rawValue:))
+    Array(Set(relabel.map(\.id) + zeroFeatures.map(\.id))).sorted()
   }
 
   /// The changes that concern the rows `ids` (a shard's): their relabels and cells, and the
   /// column changes, which concern every row.
   public func restricted(to ids: Set<SampleID>) -> RowChanges {
     RowChanges(
-      relabel: relabel.filter { ids.contains(SampleID($0.id)) },
-      zeroFeatures: zeroFeatures.filter { ids.contains(SampleID($0.id)) },
+      relabel: relabel.filter { ids.contains($0.id) },
+      zeroFeatures: zeroFeatures.filter { ids.contains($0.id) },
       zeroColumns: zeroColumns)
   }
 
@@ -59,7 +59,7 @@ public struct RowChanges: Codable, Equatable, Sendable {
   /// classes: a label or feature index out of range, a row relabelled twice to different
   /// labels. Ids are the caller's to check (a store knows which it holds).
   public func validate(featureCount d: Int, classCount k: Int) throws {
-    var labels: [UInt64: Int32] = [:]
+    var labels: [SampleID: Int32] = [:]
     for r in relabel {
       guard (0..<Int32(k)).contains(r.label) else {
         throw DataError.invalid(
@@ -87,8 +87,8 @@ public struct RowChanges: Codable, Equatable, Sendable {
   public func apply(ids: [SampleID], labels: inout [Int32], features: inout [Float], width: Int)
     -> [Int]
   {
-    var row: [UInt64: Int] = [:]
-    for (i, id) in ids.enumerated() { row[id.rawValue] = i }
+    var row: [SampleID: Int] = [:]
+    for (i, id) in ids.enumerated() { row[id] = i }
     var changed = Set<Int>()
     for r in relabel {
       guard let i = row[r.id], labels[i] != r.label else { continue }

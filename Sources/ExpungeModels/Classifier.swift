@@ -35,8 +35,9 @@ public struct ModelTensors: Sendable {
   }
 }
 
-/// A model that maps `n × d` features to `n × K` class scores.
-public protocol Classifier: Model {
+/// A model that maps `n × d` features to `n × K` class scores (`Predictor`'s `predict`,
+/// `accuracy` and their width-checked `Dataset` forms come with it).
+public protocol Classifier: Model, Predictor {
   /// Number of classes `K` it predicts.
   var classCount: Int { get }
 
@@ -47,20 +48,6 @@ public protocol Classifier: Model {
   /// The training objective's data term on `(x, labels)`, averaged over rows: cross-entropy
   /// for the probabilistic models, half the squared error for ridge. Penalties are excluded.
   func meanLoss(_ x: Matrix, labels: [Int32]) -> Double
-}
-
-extension Classifier {
-  /// The most probable class of each row.
-  public func predict(_ x: Matrix) -> [Int32] {
-    predictProbabilities(x).argmaxRows().map { Int32($0) }
-  }
-
-  /// Fraction of rows whose predicted class equals the label.
-  public func accuracy(_ x: Matrix, labels: [Int32]) -> Double {
-    guard !labels.isEmpty else { return .nan }
-    let predicted = predict(x)
-    return Double(zip(predicted, labels).filter { $0 == $1 }.count) / Double(labels.count)
-  }
 }
 
 /// A model whose learned values are one flat vector of Float parameters with named views:

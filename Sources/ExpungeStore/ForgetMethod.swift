@@ -30,7 +30,7 @@ public struct ForgetMethod: Sendable, Equatable, RawRepresentable, CaseIterable,
 
   /// The method a ledger request names, with its recorded settings; nil for a name this
   /// Expunge does not know.
-  init?(recorded request: LedgerRequest) {
+  public init?(recorded request: LedgerRequest) {
     guard let method = UnlearningMethods.named(request.method) else { return nil }
     self.init(method, settings: request.update?.settings)
   }

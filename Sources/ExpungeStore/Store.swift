@@ -20,8 +20,9 @@ final class ProgressBox {
 public final class Store {
   public let directory: URL
   let layout: StoreLayout
-  let ledger: Ledger
-  private let lock: StoreLock
+  /// The ledger while the store is open (see `Store+Close.swift`).
+  var openLedger: Ledger?
+  let lock: StoreLock
   public let configuration: ModelConfiguration
   public let sisa: SISAConfig
   public let featureCount: Int
@@ -273,7 +274,7 @@ public final class Store {
   ) {
     self.directory = directory
     self.layout = layout
-    self.ledger = ledger
+    self.openLedger = ledger
     self.lock = lock
     self.configuration = configuration
     self.sisa = sisa
@@ -483,8 +484,8 @@ public final class Store {
   }
 
   /// Ids of the active rows labelled `label`.
-  public func activeIDs(label: Int) throws -> [SampleID] {
-    guard (0..<classCount).contains(label) else {
+  public func activeIDs(label: Int32) throws -> [SampleID] {
+    guard (0..<classCount).contains(Int(label)) else {
       throw StoreError.refused(
         "class \(label) does not exist (classes are 0…\(classCount - 1))")
     }

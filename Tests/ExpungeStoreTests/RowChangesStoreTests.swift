@@ -18,8 +18,11 @@ struct RowChangesStoreTests {
   static func scratch(_ name: String = #function) -> URL { StoreTests.scratch(name) }
 
   static let changes = RowChanges(
-    relabel: [.init(id: 2, label: 0), .init(id: 150, label: 2), .init(id: 151, label: 1)],
-    zeroFeatures: [.init(id: 77, feature: 3), .init(id: 239, feature: 0)])
+    relabel: [
+      .init(id: SampleID(2), label: 0), .init(id: SampleID(150), label: 2),
+      .init(id: SampleID(151), label: 1),
+    ],
+    zeroFeatures: [.init(id: SampleID(77), feature: 3), .init(id: SampleID(239), feature: 0)])
 
   @Test(arguments: [
     (changes, "sisa"), (changes, "retrain"), (RowChanges(zeroColumns: [1, 4]), "sisa"),
@@ -67,16 +70,31 @@ struct RowChangesStoreTests {
     let before = StoreTests.files(dir).filter { !$0.key.hasPrefix("expunge.sqlite") }
     let cases: [(RowChanges, ForgetMethod, String)] = [
       (
-        RowChanges(relabel: [.init(id: 2, label: 3)]), .sisa,
+        RowChanges(relabel: [.init(id: SampleID(2), label: 3)]), .sisa,
         "class 3 does not exist (classes are 0…2)"
       ),
-      (RowChanges(relabel: [.init(id: 9999, label: 1)]), .sisa, "id 9999 is not a training row"),
-      (RowChanges(relabel: [.init(id: 5, label: 1)]), .sisa, "id 5 was forgotten by request 1"),
-      (RowChanges(zeroFeatures: [.init(id: 2, feature: 5)]), .sisa, "feature 5 does not exist"),
+      (
+        RowChanges(relabel: [.init(id: SampleID(9999), label: 1)]), .sisa,
+        "id 9999 is not a training row"
+      ),
+      (
+        RowChanges(relabel: [.init(id: SampleID(5), label: 1)]), .sisa,
+        "id 5 was forgotten by request 1"
+      ),
+      (
+        RowChanges(zeroFeatures: [.init(id: SampleID(2), feature: 5)]), .sisa,
+        "feature 5 does not exist"
+      ),
       (RowChanges(zeroColumns: [7]), .sisa, "feature 7 does not exist"),
-      (RowChanges(relabel: [.init(id: 2, label: 1), .init(id: 2, label: 0)]), .sisa, "two labels"),
-      (RowChanges(relabel: [.init(id: 2, label: 1)]), .newton, "--method newton removes rows"),
-      (RowChanges(relabel: [.init(id: 2, label: 1)]), .influence, "slices"),
+      (
+        RowChanges(relabel: [.init(id: SampleID(2), label: 1), .init(id: SampleID(2), label: 0)]),
+        .sisa, "two labels"
+      ),
+      (
+        RowChanges(relabel: [.init(id: SampleID(2), label: 1)]), .newton,
+        "--method newton removes rows"
+      ),
+      (RowChanges(relabel: [.init(id: SampleID(2), label: 1)]), .influence, "slices"),
     ]
     for (changes, method, message) in cases {
       #expect {
@@ -115,7 +133,7 @@ struct RowChangesStoreTests {
     let rows = rng.choice(Self.data.count, 12)
     let changes = RowChanges(
       relabel: rows.map {
-        .init(id: Self.data.ids[$0].rawValue, label: (Self.data.labels[$0] + 1) % 3)
+        .init(id: Self.data.ids[$0], label: (Self.data.labels[$0] + 1) % 3)
       })
     let request = try store.change(
       changes, method: .influence, order: order, tau: order == 1 ? 1 : nil)

@@ -22,7 +22,7 @@ struct InfluenceUpdateTests {
     let rows = rng.choice(data.count, Int(Double(data.count) * fraction))
     return RowChanges(
       relabel: rows.map {
-        .init(id: data.ids[$0].rawValue, label: (data.labels[$0] + 1) % Int32(data.classCount))
+        .init(id: data.ids[$0], label: (data.labels[$0] + 1) % Int32(data.classCount))
       })
   }
 
@@ -32,7 +32,7 @@ struct InfluenceUpdateTests {
     let rows = rng.choice(data.count, data.count / 10)
     return RowChanges(
       zeroFeatures: rows.flatMap { i in
-        (0..<3).map { RowChanges.Cell(id: data.ids[i].rawValue, feature: $0) }
+        (0..<3).map { RowChanges.Cell(id: data.ids[i], feature: $0) }
       })
   }
 
@@ -228,10 +228,10 @@ struct InfluenceUpdateTests {
     let same = data.ids[1]
     let corrections = RowChanges(
       relabel: [
-        .init(id: data.ids[0].rawValue, label: (data.labels[0] + 1) % 3),
-        .init(id: same.rawValue, label: data.labels[1]),
+        .init(id: data.ids[0], label: (data.labels[0] + 1) % 3),
+        .init(id: same, label: data.labels[1]),
       ],
-      zeroFeatures: [.init(id: data.ids[2].rawValue, feature: 1)],
+      zeroFeatures: [.init(id: data.ids[2], feature: 1)],
       zeroColumns: [4])
     let (corrected, changes) = try corrections.apply(to: data)
     #expect(corrected.ids == data.ids && corrected.count == data.count)
@@ -248,7 +248,7 @@ struct InfluenceUpdateTests {
     #expect(none.isEmpty)
 
     let (onlyLabel, labelChange) = try RowChanges(relabel: [
-      .init(id: data.ids[5].rawValue, label: (data.labels[5] + 2) % 3)
+      .init(id: data.ids[5], label: (data.labels[5] + 2) % 3)
     ])
     .apply(to: data)
     #expect(labelChange.ids == [data.ids[5]])
@@ -258,13 +258,13 @@ struct InfluenceUpdateTests {
 
   @Test func correctionsRefuseUnknownIDsColumnsAndLabels() throws {
     let data = try Self.data(classes: 3)
-    let known = data.ids[3].rawValue
+    let known = data.ids[3]
     let stranger = SampleID(10_000)
     #expect(throws: UnlearningError.unknownIDs(first: [stranger], count: 1)) {
-      try RowChanges(relabel: [.init(id: stranger.rawValue, label: 0)]).apply(to: data)
+      try RowChanges(relabel: [.init(id: stranger, label: 0)]).apply(to: data)
     }
     #expect(throws: UnlearningError.unknownIDs(first: [stranger], count: 1)) {
-      try RowChanges(zeroFeatures: [.init(id: stranger.rawValue, feature: 0)]).apply(to: data)
+      try RowChanges(zeroFeatures: [.init(id: stranger, feature: 0)]).apply(to: data)
     }
     let refusals: [(RowChanges, String)] = [
       (

@@ -32,7 +32,7 @@ enum InfluenceWorker {
     let k = Int32(train.classCount)
     let changes = RowChanges(
       relabel: rows.map {
-        .init(id: train.ids[$0].rawValue, label: (train.labels[$0] + 1 + Int32($0) % (k - 1)) % k)
+        .init(id: train.ids[$0], label: (train.labels[$0] + 1 + Int32($0) % (k - 1)) % k)
       })
     let (corrected, changed) = try changes.apply(to: train)
     let retrainClock = Date()

@@ -1,10 +1,9 @@
 import ExpungeAudit
-import ExpungeData
 import Foundation
 
 extension AuditCommand {
   /// The audit as a table on stdout.
-  static func printSummary(_ report: Report, console: Console) {
+  static func printSummary(_ report: AuditReport, console: Console) {
     console.print(
       "Audit of \(report.subject): \(report.forgottenRows) forgotten, \(report.retainedRows) kept, \(report.testRows) test rows"
     )
@@ -70,39 +69,5 @@ extension AuditCommand {
       .map { "\($0.key) \(ProgressBar.duration($0.value))" }
     console.print(
       "  in \(ProgressBar.duration(report.seconds)) (\(stages.joined(separator: ", ")))")
-  }
-
-  /// The audit as a self-contained HTML page.
-  static func htmlReport(
-    _ report: Report, subject: AuditSubject, audited: [AuditedModel], test: Dataset
-  ) -> HTMLReport {
-    func losses(_ model: AuditedModel, _ data: Dataset) -> [Double] {
-      MembershipSignal.loss.scores(model.posteriors(data.features), labels: data.labels).map {
-        -$0
-      }
-    }
-    var context = [
-      "\(subject.title): \(report.forgottenRows) forgotten, \(report.retainedRows) kept, \(report.testRows) test rows."
-    ]
-    if let entry = subject.ledgerEntry { context.append(entry) }
-    context += report.notes
-    context.append(
-      "Attacks: \(report.configuration.attacks.joined(separator: ", ")); K = \(report.configuration.referenceModels) reference models per role; seed \(report.configuration.seed)."
-    )
-    return HTMLReport(
-      title: "Expunge audit of \(subject.name)", context: context,
-      models: zip(audited, report.models).map { model, r in
-        HTMLReport.Model(
-          name: r.name, unlearningAccuracy: r.unlearningAccuracy,
-          retainAccuracy: r.metrics.retain.accuracy, testAccuracy: r.metrics.test.accuracy,
-          miaEfficacy: r.miaEfficacy, attacks: r.attacks,
-          losses: [
-            "forget": losses(model, subject.forget), "retain": losses(model, subject.retain),
-            "test": losses(model, test),
-          ].filter { !$0.value.isEmpty })
-      }, gaps: report.oracleComparison?.gaps, averageGap: report.oracleComparison?.averageGap,
-      epsilonScore: report.epsilonScore,
-      timings: report.timings.merging(["total": report.seconds]) { a, _ in a },
-      verdict: report.verdict, backdoor: report.backdoor)
   }
 }

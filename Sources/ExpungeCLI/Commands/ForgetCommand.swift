@@ -96,7 +96,7 @@ enum ForgetCommand: Command {
     }
     let store = try Store.open(URL(fileURLWithPath: arguments.required("store")))
     if let k = forgottenClass {
-      ids = try store.activeIDs(label: k)
+      ids = try store.activeIDs(label: Int32(k))
       guard !ids.isEmpty else {
         throw CLIError.data("class \(k) has no rows left in \(store.directory.path)")
       }
@@ -169,12 +169,12 @@ enum ForgetCommand: Command {
     var changes = RowChanges()
     if let text = arguments.string("relabel") {
       changes.relabel = try pairs("relabel", text, "id:label").map {
-        RowChanges.Relabel(id: $0.0, label: Int32(clamping: $0.1))
+        RowChanges.Relabel(id: SampleID($0.0), label: Int32(clamping: $0.1))
       }
     }
     if let text = arguments.string("zero-features") {
       changes.zeroFeatures = try pairs("zero-features", text, "id:feature").map {
-        RowChanges.Cell(id: $0.0, feature: Int(clamping: $0.1))
+        RowChanges.Cell(id: SampleID($0.0), feature: Int(clamping: $0.1))
       }
     }
     if let columns = try featureList(arguments) {

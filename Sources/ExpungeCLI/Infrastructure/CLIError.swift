@@ -1,3 +1,4 @@
+import ExpungeAudit
 import ExpungeCore
 import ExpungeData
 import ExpungeModels
@@ -63,6 +64,7 @@ enum CLIError: Error {
       if case .corrupt = e { return .failure(e.description) }
       return .data(e.description)
     case let e as UnlearningError: return .data(e.description)
+    case let e as AuditError: return .data(e.description)
     case let e as AtomicFile.Failure: return .failure(e.description)
     default: return .failure(String(describing: error))
     }

@@ -1,0 +1,7 @@
+import Foundation
+
+/// `localizedDescription` and `LocalizedError` consumers (an app's alert, `print(error)`
+/// through Foundation) show the same sentence as `description`.
+extension ModelError: LocalizedError {
+  public var errorDescription: String? { description }
+}
