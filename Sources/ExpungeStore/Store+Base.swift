@@ -84,8 +84,6 @@ extension Store {
   /// shards solve on the permanent rows too, and its MLP shards depend on the base.
   func refuseBaseUpdate(_ method: String) throws {
     guard hasBase else { return }
-    throw StoreError.refused(
-      "--method \(method) updates shard models in place, but this store's shards build on a base trained on permanent rows (train --permanent-ids); use --method sisa or --method retrain"
-    )
+    throw StoreError.refused(.methodOverBase(method: method))
   }
 }

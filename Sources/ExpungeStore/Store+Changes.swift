@@ -22,39 +22,32 @@ extension Store {
   public func change(
     _ changes: RowChanges, method: ForgetMethod, order: Int? = nil, tau: Double? = nil
   ) throws -> LedgerRequest {
-    guard !changes.isEmpty else { throw StoreError.refused("the request names no changes") }
+    guard !changes.isEmpty else { throw StoreError.refused(.noChanges) }
     do {
       try changes.validate(featureCount: featureCount, classCount: classCount)
     } catch let error as DataError {
-      throw StoreError.refused(error.description)
+      throw StoreError.refused(.invalidChanges(error))
     }
     let named = changes.namedIDs
     let records = try sampleRecords(named)
     if let id = named.first(where: { records[$0] == nil }) {
-      throw StoreError.refused("id \(id) is not a training row of this store")
+      throw StoreError.refused(.unknownIDs(first: [id], count: 1))
     }
     if let id = named.first(where: { !records[$0]!.active }) {
-      throw StoreError.refused(
-        "id \(id) was forgotten by request \(records[id]!.request ?? 0); it has nothing to correct"
-      )
+      throw StoreError.refused(.forgottenRow(id: id, request: records[id]!.request ?? 0))
     }
     if hasBase {
       if changes.touchesEveryRow {
-        throw StoreError.refused(
-          "--zero-columns changes every row, the permanent rows the store's base was trained on too; this store cannot correct them"
-        )
+        throw StoreError.refused(.correctsPermanentRows(id: nil))
       }
       if let id = named.first(where: { records[$0]!.shard == Self.baseShard }) {
-        throw StoreError.refused(
-          "id \(id) is a permanent row (train --permanent-ids): the store's base was trained on it, and this store cannot correct permanent rows"
-        )
+        throw StoreError.refused(.correctsPermanentRows(id: id))
       }
     }
     if method == .influence {
       try checkInfluenceApplies()
     } else if method != .sisa && method != .retrain {
-      throw StoreError.refused(
-        "--method \(method) removes rows; to correct them use --method influence, sisa or retrain")
+      throw StoreError.refused(.removalOnlyMethod(method: method.rawValue))
     }
     let recorded = RecordedChanges(
       changes: changes, order: method == .influence ? (order ?? 2) : nil,
@@ -162,17 +155,15 @@ extension Store {
 
   /// Refuses `--method influence` for a store whose model it cannot update.
   func checkInfluenceApplies() throws {
-    guard InfluenceUpdate.supports(configuration.kind) else {
+    if let reason = InfluenceMethod.refusal(for: configuration) {
       throw StoreError.refused(
-        "--method influence updates logistic, softmax and MLP models; this store's model is \(configuration.kind.rawValue). Use --method sisa or --method retrain"
-      )
+        .methodDoesNotApply(method: InfluenceMethod.name, kind: configuration.kind, reason: reason))
     }
     try refuseStandardizedUpdate("influence")
     try refuseBaseUpdate("influence")
     guard sisa.slices == 1 else {
       throw StoreError.refused(
-        "--method influence updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"
-      )
+        .methodNeedsOneSlice(method: InfluenceMethod.name, slices: sisa.slices))
     }
   }
 }

@@ -39,39 +39,25 @@ extension Store {
   @discardableResult
   public func forget(_ ids: [SampleID], method: ForgetMethod) throws -> LedgerRequest {
     let unique = Array(Set(ids)).sorted()
-    guard !unique.isEmpty else { throw StoreError.refused("the request names no rows to forget") }
+    guard !unique.isEmpty else { throw StoreError.refused(.emptyRequest) }
     let records = try sampleRecords(unique)
     let unknown = unique.filter { records[$0] == nil }
     guard unknown.isEmpty else {
-      let named = unknown.prefix(10).map(\.description).joined(separator: ", ")
-      throw StoreError.refused(
-        unknown.count == 1
-          ? "id \(named) is not a training row of this store"
-          : "\(unknown.count) ids are not training rows of this store: \(named)\(unknown.count > 10 ? ", …" : "")"
-      )
+      throw StoreError.refused(.unknownIDs(first: Array(unknown.prefix(10)), count: unknown.count))
     }
     let permanent = unique.filter { records[$0]!.active && records[$0]!.shard == Self.baseShard }
     if !permanent.isEmpty, method != .retrain {
-      let named = permanent.prefix(10).map(\.description).joined(separator: ", ")
       throw StoreError.refused(
-        (permanent.count == 1
-          ? "id \(named) is a permanent row (train --permanent-ids): the store's base was trained on it"
-          : "\(permanent.count) ids are permanent rows (\(named)\(permanent.count > 10 ? ", …" : "")) (train --permanent-ids): the store's base was trained on them")
-          + " and every shard starts from the base, so only retraining everything can forget; use --method retrain"
-      )
+        .permanentRows(first: Array(permanent.prefix(10)), count: permanent.count))
     }
     if !permanent.isEmpty, try permanentIDs().count == permanent.count {
-      throw StoreError.refused(
-        "the request names every permanent row, which would leave the store's base nothing to train on; train a new store without --permanent-ids"
-      )
+      throw StoreError.refused(.everyPermanentRow)
     }
     if method == .newton { try checkNewtonApplies() }
     let update = try method.updateMethod()
     if update != nil { try checkUpdateApplies(method) }
     if method == .influence {
-      throw StoreError.refused(
-        "--method influence corrects rows (--relabel, --zero-features, --zero-columns); to remove rows use sisa, retrain or newton"
-      )
+      throw StoreError.refused(.correctionOnlyMethod(method: method.rawValue))
     }
     let changes = method == .retrain || unique.contains { records[$0]!.active }
     let version = try currentVersion() + (changes ? 1 : 0)
@@ -90,9 +76,7 @@ extension Store {
   /// write the new version, delete every older version and stray temporary file, mark DONE.
   func carryOut(_ request: LedgerRequest) throws {
     guard let method = ForgetMethod(recorded: request) else {
-      throw StoreError.refused(
-        "request \(request.seq) names the method '\(request.method)', which this Expunge does not know; nothing was done for it"
-      )
+      throw StoreError.refused(.unknownRecordedMethod(request: request.seq, method: request.method))
     }
     if let changes = request.changes { return try carryOutChanges(request, changes) }
     if method == .newton { return try carryOutNewton(request) }

@@ -19,14 +19,12 @@ extension Store {
   func checkUpdateApplies(_ method: ForgetMethod) throws {
     if let reason = method.method.refusal(for: configuration) {
       throw StoreError.refused(
-        "--method \(method) does not apply to this store's \(configuration.kind) model: \(reason)")
+        .methodDoesNotApply(method: method.rawValue, kind: configuration.kind, reason: reason))
     }
     try refuseBaseUpdate(method.rawValue)
     try refuseStandardizedUpdate(method.rawValue)
     guard sisa.slices == 1 else {
-      throw StoreError.refused(
-        "--method \(method) updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"
-      )
+      throw StoreError.refused(.methodNeedsOneSlice(method: method.rawValue, slices: sisa.slices))
     }
   }
 

@@ -73,16 +73,13 @@ extension Store {
   /// recorded.
   func checkNewtonApplies() throws {
     try refuseBaseUpdate("newton")
-    guard NewtonUpdate.supports(configuration.kind) else {
+    if let reason = NewtonMethod.refusal(for: configuration) {
       throw StoreError.refused(
-        "--method newton needs a model trained with --certified (logistic or softmax) or a ridge model; this store's model is \(configuration.kind.rawValue), so a Newton step would carry no guarantee. Use --method sisa or --method retrain"
-      )
+        .methodDoesNotApply(method: NewtonMethod.name, kind: configuration.kind, reason: reason))
     }
     try refuseStandardizedUpdate("newton")
     guard sisa.slices == 1 else {
-      throw StoreError.refused(
-        "--method newton updates whole shard models, but this store trains each shard in \(sisa.slices) slices whose checkpoints the update cannot follow; use --method sisa"
-      )
+      throw StoreError.refused(.methodNeedsOneSlice(method: NewtonMethod.name, slices: sisa.slices))
     }
   }
 
@@ -90,9 +87,7 @@ extension Store {
   /// standardizes: each shard's statistics change with its rows, and no update follows them.
   func refuseStandardizedUpdate(_ method: String) throws {
     guard !preprocessing.standardize else {
-      throw StoreError.refused(
-        "--method \(method) updates shard models in place, but this store standardizes each shard with its own rows' statistics, which change with the rows; use --method sisa or --method retrain"
-      )
+      throw StoreError.refused(.methodWithStandardization(method: method))
     }
   }
 

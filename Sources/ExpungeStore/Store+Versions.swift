@@ -31,15 +31,13 @@ extension Store {
     if n == current { return try preprocessedShardModels() }
     let versions = try recordedVersions()
     guard versions.contains(where: { $0.version == n }) else {
-      let known = current > 1 ? "versions 1…\(current), the current one \(current)" : "version 1"
-      throw StoreError.refused("\(directory.path): no version \(n); the store has \(known)")
+      throw StoreError.refused(.noSuchVersion(path: directory.path, version: n, current: current))
     }
     guard FileManager.default.fileExists(atPath: layout.version(n).path) else {
       let replacedBy = versions.first { $0.version > n }
-      let request = replacedBy?.request.map { " when request \($0) made version \(n + 1)" } ?? ""
       throw StoreError.refused(
-        "\(directory.path): version \(n) was deleted\(request); the store keeps only its current version, \(current)"
-      )
+        .versionDeleted(
+          path: directory.path, version: n, request: replacedBy?.request, current: current))
     }
     return try (0..<sisa.shards).map {
       try ModelDirectory.load(from: layout.model(version: n, shard: $0)).instantiatePreprocessed()

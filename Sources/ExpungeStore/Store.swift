@@ -59,12 +59,8 @@ public final class Store {
     let present = Set(data.ids)
     let unknown = permanent.filter { !present.contains($0) }.sorted()
     if !unknown.isEmpty {
-      let named = unknown.prefix(10).map(\.description).joined(separator: ", ")
       throw StoreError.refused(
-        unknown.count == 1
-          ? "permanent id \(named) is not a row of the training data"
-          : "\(unknown.count) permanent ids are not rows of the training data: \(named)\(unknown.count > 10 ? ", …" : "")"
-      )
+        .unknownPermanentIDs(first: Array(unknown.prefix(10)), count: unknown.count))
     }
     let store = try prepare(
       at: directory, data: data, configuration: configuration, sisa: sisa,
@@ -329,11 +325,10 @@ public final class Store {
     let store = try load(
       directory, lock: try StoreLock(directory: directory, name: "lock-shard-\(shard)"))
     guard (0..<store.sisa.shards).contains(shard) else {
-      throw StoreError.refused(
-        "shard \(shard) does not exist (the store has shards 0…\(store.sisa.shards - 1))")
+      throw StoreError.refused(.noSuchShard(shard: shard, shards: store.sisa.shards))
     }
     guard try store.ledger.setting("ready") != "1" else {
-      throw StoreError.refused("\(directory.path): training is finished; nothing to do")
+      throw StoreError.refused(.trainingFinished(path: directory.path))
     }
     try store.trainShard(shard) { r in progress?(r + 1, store.sisa.slices) }
     let finisher = try StoreLock(directory: directory, wait: true)
@@ -486,8 +481,7 @@ public final class Store {
   /// Ids of the active rows labelled `label`.
   public func activeIDs(label: Int32) throws -> [SampleID] {
     guard (0..<classCount).contains(Int(label)) else {
-      throw StoreError.refused(
-        "class \(label) does not exist (classes are 0…\(classCount - 1))")
+      throw StoreError.refused(.noSuchClass(label: label, classCount: classCount))
     }
     return try ledger.db.query(
       "SELECT id FROM samples WHERE state = 'active' AND label = ? ORDER BY position",

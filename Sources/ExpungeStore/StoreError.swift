@@ -8,8 +8,8 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
   case exists(path: String)
   /// A file of the store fails its checksum or cannot be parsed.
   case corrupt(path: String, reason: String)
-  /// A request the store refuses (unknown ids, an empty request, a class that does not exist).
-  case refused(String)
+  /// A request the store refuses, and why.
+  case refused(StoreRefusal)
 
   public var description: String {
     switch self {
@@ -17,9 +17,9 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case .locked(let path, let holder):
       return "\(path): the store is in use by another expunge (\(holder)); try again when it ends"
     case .exists(let path):
-      return "\(path): exists and is not empty; choose another --store or remove it"
+      return "\(path): exists and is not empty; choose another directory or remove it"
     case .corrupt(let path, let reason): return "\(path): damaged store file: \(reason)"
-    case .refused(let message): return message
+    case .refused(let refusal): return refusal.description
     }
   }
 }

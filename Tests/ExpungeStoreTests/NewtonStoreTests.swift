@@ -127,7 +127,10 @@ struct NewtonStoreTests {
     #expect {
       try store.forget([Self.data.ids[1]], method: .newton)
     } throws: { error in
-      "\(error)".contains("--certified") && "\(error)".contains("--method retrain")
+      guard
+        case .refused(.methodDoesNotApply("newton", .softmax, let reason)) = error as? StoreError
+      else { return false }
+      return reason.contains("certified")
     }
     #expect(try store.requests() == before)
     #expect(try store.currentVersion() == 1)

@@ -92,7 +92,7 @@ struct RowChangesStoreTests {
       ),
       (
         RowChanges(relabel: [.init(id: SampleID(2), label: 1)]), .newton,
-        "--method newton removes rows"
+        "method newton removes rows"
       ),
       (RowChanges(relabel: [.init(id: SampleID(2), label: 1)]), .influence, "slices"),
     ]

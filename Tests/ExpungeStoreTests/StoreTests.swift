@@ -113,13 +113,13 @@ struct StoreTests {
       at: dir, data: Self.data, configuration: Self.mlp, sisa: Self.sisa, classNames: nil)
     let before = Self.files(dir).filter { !$0.key.hasPrefix("expunge.sqlite") }
     let requestsBefore = try store.requests()
-    #expect(throws: StoreError.refused("id 999 is not a training row of this store")) {
+    #expect(throws: StoreError.refused(.unknownIDs(first: [SampleID(999)], count: 1))) {
       try store.forget([SampleID(1), SampleID(999)], method: .sisa)
     }
-    #expect(throws: StoreError.refused("the request names no rows to forget")) {
+    #expect(throws: StoreError.refused(.emptyRequest)) {
       try store.forget([], method: .sisa)
     }
-    #expect(throws: StoreError.refused("class 7 does not exist (classes are 0…2)")) {
+    #expect(throws: StoreError.refused(.noSuchClass(label: 7, classCount: 3))) {
       try store.activeIDs(label: 7)
     }
     #expect(Self.files(dir).filter { !$0.key.hasPrefix("expunge.sqlite") } == before)

@@ -61,8 +61,13 @@ enum CLIError: Error {
       }
     case let e as CoreError: return .data(e.description)
     case let e as StoreError:
-      if case .corrupt = e { return .failure(e.description) }
-      return .data(e.description)
+      switch e {
+      case .corrupt: return .failure(e.description)
+      case .refused(let refusal): return .data(refusal.commandLineWording)
+      case .exists(let path):
+        return .data("\(path): exists and is not empty; choose another --store or remove it")
+      default: return .data(e.description)
+      }
     case let e as UnlearningError: return .data(e.description)
     case let e as AuditError: return .data(e.description)
     case let e as AtomicFile.Failure: return .failure(e.description)

@@ -52,7 +52,7 @@ public struct FineTuneMethod: ModelUpdateMethod {
   public static func refusal(for configuration: ModelConfiguration) -> String? {
     configuration.family.continuation == .resumes
       ? nil
-      : "it continues training by epochs, and \(configuration.kind) is solved to an optimum, where training on the kept rows is retraining: use --method sisa or retrain"
+      : "it continues training by epochs, and \(configuration.kind) is solved to an optimum, where training on the kept rows is retraining: use the sisa or retrain method"
   }
 
   public func apply(

@@ -6,11 +6,11 @@ public enum NewtonMethod: UnlearningMethod {
   public static let name = "newton"
   public static let guarantee = UnlearningGuarantee.certified
   public static let summary =
-    "update each affected shard in place: certified removal (--certified models), exact downdates (ridge)"
+    "update each affected shard in place: certified removal (certified models), exact downdates (ridge)"
 
   public static func refusal(for configuration: ModelConfiguration) -> String? {
     NewtonUpdate.supports(configuration.kind)
       ? nil
-      : "it needs a model trained with --certified (logistic or softmax) or a ridge model; a Newton step on \(configuration.kind) would carry no guarantee"
+      : "it needs a model trained for certified removal (certified logistic regression) or a ridge model; a Newton step on \(configuration.kind) would carry no guarantee"
   }
 }
