@@ -63,14 +63,11 @@ extension Store {
     let clock = Date()
     let changes = recorded.changes
     // Shards (and, for SISA, the first slice) the changes touch.
-    var firstStage: [Int: Int] = [:]
-    if changes.touchesEveryRow || request.method == ForgetMethod.retrain.rawValue {
-      for k in 0..<sisa.shards { firstStage[k] = 0 }
-    } else {
-      for r in try sampleRecords(changes.namedIDs).values {
-        firstStage[r.shard] = min(firstStage[r.shard] ?? r.slice, r.slice)
-      }
-    }
+    let firstStage =
+      changes.touchesEveryRow || request.method == ForgetMethod.retrain.rawValue
+      ? Dictionary(uniqueKeysWithValues: (0..<sisa.shards).map { ($0, 0) })
+      : ShardAssignment.firstAffectedStages(
+        try sampleRecords(changes.namedIDs).values.map { ($0.shard, $0.slice) })
     var influence: [InfluenceRecord]?
     if request.method == ForgetMethod.influence.rawValue {
       influence = try firstStage.keys.sorted().map {

@@ -84,11 +84,8 @@ extension Store {
     let clock = Date()
     let (ids, records, removing) = try tombstone(request)
     let already = ids.count - removing.count
-    var firstStage: [Int: Int] = [:]
-    for id in removing {
-      let r = records[id]!
-      firstStage[r.shard] = min(firstStage[r.shard] ?? r.slice, r.slice)
-    }
+    var firstStage = ShardAssignment.firstAffectedStages(
+      removing.map { (records[$0]!.shard, records[$0]!.slice) })
     // Permanent rows are the base's (shard −1); only a retrain request gets here with them.
     let baseChanged = firstStage.removeValue(forKey: Self.baseShard) != nil
     if request.method == ForgetMethod.retrain.rawValue {

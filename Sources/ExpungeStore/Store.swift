@@ -492,8 +492,25 @@ public final class Store {
   /// The ledger's requests, oldest first.
   public func requests() throws -> [LedgerRequest] { try ledger.requests() }
 
-  /// Problems with the ledger's hash chain (empty when it holds).
-  public func verifyLog() throws -> [String] { try ledger.verifyChain() }
+  /// Problems with the ledger: its hash chain, and rows recorded in a shard or slice other
+  /// than the one `ShardAssignment` places their id in (the assignment is the rule; the
+  /// ledger's columns record it). Empty when all holds.
+  public func verifyLog() throws -> [String] {
+    var problems = try ledger.verifyChain()
+    let assignment = ShardAssignment(
+      shards: sisa.shards, slices: sisa.slices, seed: sisa.assignmentSeed)
+    let misplaced = try ledger.db.query("SELECT id, shard, slice FROM samples WHERE shard >= 0")
+      .compactMap { row -> SampleID? in
+        let id = SampleID(UInt64(bitPattern: Int64(row[0].int!)))
+        return assignment.place(id) == (row[1].int!, row[2].int!) ? nil : id
+      }
+    if let first = misplaced.first {
+      problems.append(
+        "\(misplaced.count) row(s) recorded in a shard or slice their id does not place them in (first: id \(first))"
+      )
+    }
+    return problems
+  }
 
   // MARK: Versions
 

@@ -209,11 +209,7 @@ public struct SISAEnsemble: Sendable {
       }
     }
     let removing = ids.filter { present.contains($0) }
-    var firstStage: [Int: Int] = [:]
-    for id in removing {
-      let (k, r) = assignment.place(id)
-      firstStage[k] = min(firstStage[k] ?? r, r)
-    }
+    let firstStage = ShardAssignment.firstAffectedStages(removing.map(assignment.place))
     var next = self
     next.data = data.removing(ids: removing)
     let split = next.split()

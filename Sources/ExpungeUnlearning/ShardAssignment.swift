@@ -35,3 +35,16 @@ public struct ShardAssignment: Sendable, Hashable {
     return out
   }
 }
+
+extension ShardAssignment {
+  /// For each shard holding one of `placements`, the first stage that saw any of them: the
+  /// stage a forget or correction request retrains that shard from. The one rule for the
+  /// in-memory ensemble and the store (whose ledger records each row's placement).
+  public static func firstAffectedStages(
+    _ placements: some Sequence<(shard: Int, slice: Int)>
+  ) -> [Int: Int] {
+    var first: [Int: Int] = [:]
+    for (shard, slice) in placements { first[shard] = min(first[shard] ?? slice, slice) }
+    return first
+  }
+}

@@ -197,6 +197,12 @@ struct StoreTests {
     let edited = try Store.open(dir)
     #expect(try edited.verifyLog() == ["request 1: its fields do not match its hash (edited)"])
     #expect(try edited.recordedEnvironments().map(\.requests) == [[], [1]])
+    edited.close()
+    // A row moved to another shard in the ledger no longer matches where its id is placed.
+    Self.sqlite(dir, "UPDATE samples SET shard = (shard + 1) % 3 WHERE id = 10")
+    #expect(
+      try Store.open(dir).verifyLog().last
+        == "1 row(s) recorded in a shard or slice their id does not place them in (first: id 10)")
   }
 
   /// A store written before Expunge recorded environments (no setting, no columns) opens,

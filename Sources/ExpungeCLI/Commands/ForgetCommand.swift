@@ -48,9 +48,11 @@ enum ForgetCommand: Command {
         defaultValue: "sisa", values: ForgetMethod.allCases.map(\.rawValue)),
       OptionSpec(
         name: "set", valueName: "key=value,…",
-        help:
-          "Settings of a model-update method (finetune: epochs, learningRate); the others keep their defaults. See docs/methods.md."
-      ),
+        help: "Settings of a model-update method ("
+          + UnlearningMethods.all.compactMap { $0 as? any ModelUpdateMethod.Type }.map {
+            "\($0.name): \($0.settingNames.joined(separator: ", "))"
+          }.joined(separator: "; ")
+          + "); the others keep their defaults. See docs/methods.md."),
     ],
     examples: [
       "expunge forget --store runs/fm --ids 3,17,100-120",

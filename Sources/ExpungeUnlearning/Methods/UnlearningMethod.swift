@@ -82,6 +82,12 @@ extension ModelUpdateMethod {
     }
   }
 
+  /// The names of its settings, sorted.
+  public static var settingNames: [String] {
+    guard case .object(let defaults) = try? JSONValue(encoding: Settings()) else { return [] }
+    return defaults.keys.sorted()
+  }
+
   /// The settings as JSON.
   public var settingsJSON: JSONValue { (try? JSONValue(encoding: settings)) ?? .null }
 }
