@@ -11,6 +11,35 @@ extension CertifiedLogisticConfig: ModelFamily {
     "logistic regression trained for certified removal (binary or one-vs-rest)"
   }
   public static var continuation: TrainingContinuation { .solves }
+  public static var commandLineGroup: String { "CERTIFIED REMOVAL OPTIONS" }
+
+  public static var commandLineOptions: [HyperparameterOption] {
+    let d = CertifiedLogisticConfig()
+    return [
+      .number(
+        "tolerance", help: "Convex models: stop when ‖∇L‖ ≤ x.", of: Self.self,
+        default: d.tolerance, expected: "a number > 0", where: { $0 > 0 }
+      ) { $0.tolerance = $1 },
+      .integer(
+        "max-iter", help: "Convex models: iteration cap.", of: Self.self,
+        default: d.maxIterations, in: 1...10_000_000
+      ) { $0.maxIterations = $1 },
+      .number(
+        "epsilon", valueName: "ε", help: "With --certified: ε of the (ε, δ) certificate.",
+        of: Self.self, default: d.epsilon, expected: "a number > 0", where: { $0 > 0 }
+      ) { $0.epsilon = $1 },
+      .number(
+        "delta", valueName: "δ", help: "With --certified: δ of the certificate, in (0, 1).",
+        of: Self.self, default: d.delta, expected: "a number in (0, 1)",
+        where: { $0 > 0 && $0 < 1 }
+      ) { $0.delta = $1 },
+      .number(
+        "sigma", valueName: "σ",
+        help: "With --certified: deviation of the loss perturbation b ~ N(0, σ²I).",
+        of: Self.self, default: d.sigma, expected: "a number > 0", where: { $0 > 0 }
+      ) { $0.sigma = $1 },
+    ]
+  }
 
   public func fit(_ data: Dataset, validation: Dataset?, observer: TrainingObserver?) throws
     -> any Classifier

@@ -9,6 +9,10 @@ extension SoftmaxRegressionConfig: ModelFamily, GradientToleranceSettings {
   public static var kind: ModelKind { .softmax }
   public static var title: String { "L2-regularized multinomial (softmax) regression" }
   public static var continuation: TrainingContinuation { .solves }
+  public static var commandLineGroup: String { ConvexSolverOptions.group }
+  public static var commandLineOptions: [HyperparameterOption] {
+    ConvexSolverOptions.options(of: Self.self, defaults: Self())
+  }
 
   public func fit(_ data: Dataset, validation: Dataset?, observer: TrainingObserver?) throws
     -> any Classifier

@@ -7,9 +7,6 @@ import Foundation
 /// `expunge train`: fit a model on a dataset and save it as a model directory.
 enum TrainCommand: Command {
   static let modelGroup = "MODEL OPTIONS"
-  static let mlpGroup = "MLP OPTIONS (--model mlp)"
-  static let solverGroup =
-    "SOLVER OPTIONS (--model logistic, softmax; --certified: --tolerance, --max-iter)"
   static let sisaGroup = "STORE OPTIONS"
   static let certifiedGroup = "CERTIFIED REMOVAL OPTIONS"
 
@@ -56,47 +53,10 @@ enum TrainCommand: Command {
         name: "model", valueName: "kind", help: "Model family.", defaultValue: "mlp",
         values: ModelKind.allCases.map(\.rawValue), group: modelGroup),
       OptionSpec(
-        name: "hidden", valueName: "sizes", help: "MLP hidden layer widths, comma-separated.",
-        defaultValue: "256", group: mlpGroup),
-      OptionSpec(
-        name: "activation", valueName: "name", help: "MLP hidden nonlinearity.",
-        defaultValue: "relu", values: Activation.allCases.map(\.rawValue), group: mlpGroup),
-      OptionSpec(
-        name: "epochs", valueName: "n", help: "MLP passes over the training data.",
-        defaultValue: "10", group: mlpGroup),
-      OptionSpec(
-        name: "batch-size", valueName: "b", help: "MLP rows per minibatch.", defaultValue: "128",
-        group: mlpGroup),
-      OptionSpec(
-        name: "lr", valueName: "x", help: "MLP learning rate.",
-        defaultValue: "0.001 (adam), 0.05 (sgd)",
-        group: mlpGroup),
-      OptionSpec(
-        name: "optimizer", valueName: "name", help: "MLP optimizer.", defaultValue: "adam",
-        values: OptimizerKind.allCases.map(\.rawValue), group: mlpGroup),
-      OptionSpec(
-        name: "momentum", valueName: "x", help: "SGD momentum, in [0, 1).", defaultValue: "0.9",
-        group: mlpGroup),
-      OptionSpec(
         name: "l2", valueName: "λ",
         help:
           "L2 penalty: λ/2·‖w‖² on the mean loss for logistic, softmax and ridge, weight decay for the MLP. 'auto' picks λ for the convex models from 1e-2…1e-6 on a validation split.",
         defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp)", group: modelGroup),
-      OptionSpec(
-        name: "tolerance", valueName: "x", help: "Convex models: stop when ‖∇L‖ ≤ x.",
-        defaultValue: "1e-6 (logistic), 1e-5 (softmax)", group: solverGroup),
-      OptionSpec(
-        name: "tolerance-norm", valueName: "name",
-        help:
-          "Convex models: the norm --tolerance applies to: l2, or max (scikit-learn's tol).",
-        defaultValue: "l2", group: solverGroup),
-      OptionSpec(
-        name: "max-iter", valueName: "n", help: "Convex models: iteration cap.",
-        defaultValue: "1000",
-        group: solverGroup),
-      OptionSpec(
-        name: "solver", valueName: "name", help: "Convex models: optimizer.", defaultValue: "auto",
-        values: ConvexSolver.allCases.map(\.rawValue), group: solverGroup),
       OptionSpec(
         name: "seed", valueName: "s",
         help: "Seed of every random choice (initialization, shuffles, splits, --limit).",
@@ -105,16 +65,6 @@ enum TrainCommand: Command {
         "certified",
         "Train for certified removal (Guo et al.): logistic (two classes) or softmax (one-vs-rest) with a random linear term in the loss, rows scaled to unit length, no intercept.",
         group: certifiedGroup),
-      OptionSpec(
-        name: "epsilon", valueName: "ε", help: "With --certified: ε of the (ε, δ) certificate.",
-        defaultValue: "1", group: certifiedGroup),
-      OptionSpec(
-        name: "delta", valueName: "δ", help: "With --certified: δ of the certificate, in (0, 1).",
-        defaultValue: "1e-4", group: certifiedGroup),
-      OptionSpec(
-        name: "sigma", valueName: "σ",
-        help: "With --certified: deviation of the loss perturbation b ~ N(0, σ²I).",
-        defaultValue: "1", group: certifiedGroup),
       .flag(
         "standardize",
         "Standardize features with the training rows' mean and deviation (with --store: each shard's own rows, see docs/store.md)."
@@ -129,7 +79,7 @@ enum TrainCommand: Command {
         help:
           "Hold out this fraction of the training rows (stratified) to report validation accuracy.",
         defaultValue: "0, or 0.1 with --l2 auto"),
-    ] + BackdoorArguments.options,
+    ] + FamilyOptions.specs + BackdoorArguments.options,
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge train --data fashion-mnist --model softmax --l2 auto --out runs/softmax",

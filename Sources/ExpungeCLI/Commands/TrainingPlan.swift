@@ -50,91 +50,34 @@ struct TrainingPlan {
       throw a.invalid("validation-fraction", "0", "a fraction in (0, 1) with --l2 auto")
     }
 
-    let mlpOnly = ["hidden", "activation", "epochs", "batch-size", "lr", "optimizer", "momentum"]
-    let convexOnly = ["tolerance", "tolerance-norm", "max-iter", "solver"]
-    let misplaced =
-      switch kind {
-      case .mlp: convexOnly
-      case .ridge: mlpOnly + convexOnly
-      case .certifiedLogistic: mlpOnly + ["tolerance-norm", "solver"]
-      default: mlpOnly
-      }
-    if let option = misplaced.first(where: { a.has($0) }) {
+    // The family's own options, as it declares them; another family's are refused.
+    let family = ModelRegistry.family(of: kind.rawValue)!
+    let declared = family.commandLineOptions
+    if let option = FamilyOptions.names.first(where: { name in
+      a.has(name) && !declared.contains { $0.name == name }
+    }) {
       throw CLIError.usage(
         "option '--\(option)' does not apply to --model \(kind.rawValue)", command: a.spec)
     }
-
-    switch kind {
-    case .mlp:
-      var c = MLPConfig()
-      c.hidden = try a.intList("hidden", minimum: 1) ?? c.hidden
-      c.activation = try a.choice("activation", as: Activation.self) ?? c.activation
-      c.epochs = try a.int("epochs", in: 1...100_000) ?? c.epochs
-      c.batchSize = try a.int("batch-size", in: 1...1_000_000) ?? c.batchSize
-      c.optimizer = try a.choice("optimizer", as: OptimizerKind.self) ?? c.optimizer
-      c.learningRate =
-        try a.double("lr", where: { $0 > 0 }, expected: "a number > 0")
-        ?? (c.optimizer == .sgd ? 0.05 : c.learningRate)
-      c.momentum =
-        try a.double("momentum", where: { $0 >= 0 && $0 < 1 }, expected: "a number in [0, 1)")
-        ?? c.momentum
-      c.weightDecay = l2 ?? c.weightDecay
-      c.seed = seed
-      configuration = ModelConfiguration(c)
-    case .softmax:
-      var c = SoftmaxRegressionConfig()
-      c.l2 = l2 ?? c.l2
-      try Self.readSolverOptions(
-        a, tolerance: &c.tolerance, norm: &c.toleranceNorm, maxIterations: &c.maxIterations,
-        solver: &c.solver)
-      configuration = ModelConfiguration(c)
-    case .logistic:
-      var c = LogisticRegressionConfig()
-      c.l2 = l2 ?? c.l2
-      try Self.readSolverOptions(
-        a, tolerance: &c.tolerance, norm: &c.toleranceNorm, maxIterations: &c.maxIterations,
-        solver: &c.solver)
-      configuration = ModelConfiguration(c)
-    case .certifiedLogistic:
-      var c = CertifiedLogisticConfig()
-      if let l2 {
-        guard l2 > 0 else {
-          throw a.invalid("l2", a.required("l2"), "a number > 0 for certified training")
-        }
-        c.l2 = l2
+    var hyperparameters: any ModelFamily = family.init()
+    for option in declared {
+      guard let text = a.string(option.name) else { continue }
+      do {
+        hyperparameters = try option.applying(text, to: hyperparameters)
+      } catch let error as HyperparameterOption.Invalid {
+        throw a.invalid(option.name, text, error.expected)
       }
-      c.tolerance =
-        try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? c.tolerance
-      c.maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? c.maxIterations
-      c.epsilon = try a.double("epsilon", where: { $0 > 0 }, expected: "a number > 0") ?? c.epsilon
-      c.delta =
-        try a.double("delta", where: { $0 > 0 && $0 < 1 }, expected: "a number in (0, 1)")
-        ?? c.delta
-      c.sigma = try a.double("sigma", where: { $0 > 0 }, expected: "a number > 0") ?? c.sigma
-      c.perturbationSeed = seed
-      configuration = ModelConfiguration(c)
-    case .ridge:
-      var c = RidgeConfig()
-      if let l2 {
-        guard l2 > 0 else { throw a.invalid("l2", a.required("l2"), "a number > 0 for ridge") }
-        c.l2 = l2
-      }
-      configuration = ModelConfiguration(c)
-    default:
-      throw CLIError.usage(
-        "--model \(kind.rawValue) has no training options here yet", command: a.spec)
     }
-  }
-
-  /// The convex solvers' options, shared by logistic and softmax regression; each stays at
-  /// the configuration's default when not given.
-  private static func readSolverOptions(
-    _ a: ParsedArguments, tolerance: inout Double, norm: inout GradientNorm,
-    maxIterations: inout Int, solver: inout ConvexSolver
-  ) throws {
-    tolerance = try a.double("tolerance", where: { $0 > 0 }, expected: "a number > 0") ?? tolerance
-    norm = try a.choice("tolerance-norm", as: GradientNorm.self) ?? norm
-    maxIterations = try a.int("max-iter", in: 1...10_000_000) ?? maxIterations
-    solver = try a.choice("solver", as: ConvexSolver.self) ?? solver
+    hyperparameters = hyperparameters.completedForCommandLine(
+      given: Set(declared.map(\.name).filter { a.has($0) }))
+    if let l2 {
+      if l2 == 0 && (kind == .ridge || kind == .certifiedLogistic) {
+        throw a.invalid(
+          "l2", a.required("l2"),
+          "a number > 0 for \(kind == .ridge ? "ridge" : "certified training")")
+      }
+      hyperparameters = hyperparameters.withL2(l2)
+    }
+    configuration = ModelConfiguration(hyperparameters.withSeed(seed))
   }
 }

@@ -11,6 +11,10 @@ public protocol ModelFamily: Codable, Sendable, Hashable {
   static var title: String { get }
   /// How a SISA shard's training carries over from one stage to the next.
   static var continuation: TrainingContinuation { get }
+  /// The hyperparameters `expunge train` sets with options, and the heading they are
+  /// listed under in `train --help`.
+  static var commandLineOptions: [HyperparameterOption] { get }
+  static var commandLineGroup: String { get }
 
   /// The defaults.
   init()
@@ -44,6 +48,9 @@ public protocol ModelFamily: Codable, Sendable, Hashable {
   var randomSeed: UInt64? { get }
   /// The same hyperparameters with `seed` as the seed (unchanged where there is none).
   func withSeed(_ seed: UInt64) -> Self
+  /// The hyperparameters once the command line set those it gives (`given`, by option
+  /// name): where one default follows another (SGD's step size), the family settles it here.
+  func completedForCommandLine(given: Set<String>) -> Self
   /// The same hyperparameters with the L2 penalty (weight decay) set to `l2`.
   func withL2(_ l2: Double) -> Self
   /// One line naming the model and its main settings: "mlp 784-256-10",
@@ -52,6 +59,9 @@ public protocol ModelFamily: Codable, Sendable, Hashable {
 }
 
 extension ModelFamily {
+  public static var commandLineOptions: [HyperparameterOption] { [] }
+  public static var commandLineGroup: String { "MODEL OPTIONS" }
+  public func completedForCommandLine(given: Set<String>) -> Self { self }
   public var trainingEpochs: Int? { nil }
   public var randomSeed: UInt64? { nil }
   public func withSeed(_ seed: UInt64) -> Self { self }
