@@ -5,7 +5,7 @@ extension Dataset {
   /// chosen by `seed`; kept rows stay in their original order.
   public func limited(to n: Int, seed: UInt64) throws -> Dataset {
     guard n <= count else {
-      throw DataError.invalid("\(source): --limit \(n) exceeds its \(count) rows")
+      throw DataError.invalid("\(source): a limit of \(n) rows exceeds its \(count) rows")
     }
     guard n < count else { return self }
     var rng = SeededGenerator(seed: seed).derived("limit")

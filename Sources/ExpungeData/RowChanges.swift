@@ -62,22 +62,17 @@ public struct RowChanges: Codable, Equatable, Sendable {
     var labels: [SampleID: Int32] = [:]
     for r in relabel {
       guard (0..<Int32(k)).contains(r.label) else {
-        throw DataError.invalid(
-          "--relabel \(r.id):\(r.label): class \(r.label) does not exist (classes are 0…\(k - 1))")
+        throw RowChangeError.noSuchClass(id: r.id, label: r.label, classCount: k)
       }
       if let other = labels.updateValue(r.label, forKey: r.id), other != r.label {
-        throw DataError.invalid(
-          "--relabel: id \(r.id) is given two labels, \(other) and \(r.label)")
+        throw RowChangeError.twoLabels(id: r.id, first: other, second: r.label)
       }
     }
     for c in zeroFeatures where !(0..<d).contains(c.feature) {
-      throw DataError.invalid(
-        "--zero-features \(c.id):\(c.feature): feature \(c.feature) does not exist (features are 0…\(d - 1))"
-      )
+      throw RowChangeError.noSuchFeature(id: c.id, feature: c.feature, featureCount: d)
     }
     for j in zeroColumns where !(0..<d).contains(j) {
-      throw DataError.invalid(
-        "--zero-columns: feature \(j) does not exist (features are 0…\(d - 1))")
+      throw RowChangeError.noSuchColumn(feature: j, featureCount: d)
     }
   }
 

@@ -59,11 +59,7 @@ public struct LogisticRegression: ConvexClassifier {
       data, model: "LogisticRegression", l2: config.l2, tolerance: config.tolerance,
       maxIterations: config.maxIterations)
     guard data.classCount == 2 else {
-      throw ModelError.invalidTrainingData(
-        model: "LogisticRegression",
-        reason:
-          "binary logistic regression needs 2 classes, the data has \(data.classCount); choose two with --classes (e.g. --classes 0,6) or use --model softmax"
-      )
+      throw ModelError.needsTwoClasses(model: "LogisticRegression", found: data.classCount)
     }
     let objective = LogisticObjective(data: data, l2: config.l2, fitIntercept: config.fitIntercept)
     let (theta, report) = try ConvexTraining.solve(

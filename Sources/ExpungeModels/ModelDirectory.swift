@@ -49,7 +49,7 @@ public enum ModelDirectory {
     if !contents.isEmpty && !contents.contains(configFile) {
       throw ModelError.io(
         path: directory.path,
-        reason: "exists, is not empty and holds no model; choose another --out or remove it")
+        reason: "exists, is not empty and holds no model; choose another directory or remove it")
     }
   }
 

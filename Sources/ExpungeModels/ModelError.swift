@@ -6,6 +6,8 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
   case invalidHyperparameter(model: String, name: String, value: String, expected: String)
   /// Training data the model cannot use (empty, one class, labels out of range, NaN).
   case invalidTrainingData(model: String, reason: String)
+  /// A two-class model given data of another number of classes.
+  case needsTwoClasses(model: String, found: Int)
   /// Saved parameters that do not fit the saved configuration.
   case layoutMismatch(name: String, expectedShape: [Int], actualShape: [Int])
   /// A model directory that cannot be read or written.
@@ -21,6 +23,9 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
       return "\(model): \(name) = \(value) is invalid; expected \(expected)"
     case .invalidTrainingData(let model, let reason):
       return "\(model): \(reason)"
+    case .needsTwoClasses(let model, let found):
+      return
+        "\(model): binary logistic regression needs 2 classes, the data has \(found); select two classes or use softmax regression"
     case .layoutMismatch(let name, let expected, let actual):
       return "parameter '\(name)' has shape \(actual), expected \(expected)"
     case .io(let path, let reason):

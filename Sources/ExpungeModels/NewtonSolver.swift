@@ -99,6 +99,7 @@ struct NewtonSolver {
     }
     throw ModelError.invalidTrainingData(
       model: "Newton solver",
-      reason: "the Hessian is not positive definite; use --solver lbfgs or a larger --l2")
+      reason:
+        "the Hessian is not positive definite; use the L-BFGS solver or a larger L2 penalty")
   }
 }

@@ -95,7 +95,8 @@ final class Ledger {
       }
       return LedgerRequest(
         seq: r[0].int!, created: r[1].string!, method: r[2].string!,
-        ids: r[3].string!.split(separator: ",").compactMap { UInt64($0) }, state: r[4].string!,
+        ids: r[3].string!.split(separator: ",").compactMap { UInt64($0).map { SampleID($0) } },
+        state: r[4].string!,
         version: r[5].int!, removed: r[6].int, alreadyForgotten: r[7].int,
         shards: r[8].string.map { $0.isEmpty ? [] : $0.split(separator: ",").map(String.init) },
         seconds: r[9].double, completed: r[10].string, previousHash: r[11].string,
@@ -129,7 +130,7 @@ final class Ledger {
         ])
       let seq = try db.query("SELECT last_insert_rowid()")[0][0].int!
       return LedgerRequest(
-        seq: seq, created: created, method: method, ids: ids.map(\.rawValue), state: "PENDING",
+        seq: seq, created: created, method: method, ids: ids, state: "PENDING",
         version: version, changes: changes, update: update)
     }
   }

@@ -7,7 +7,7 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
   public var seq: Int
   public var created: String
   public var method: String
-  public var ids: [UInt64]
+  public var ids: [SampleID]
   public var state: String
   public var version: Int
   public var removed: Int?
@@ -35,7 +35,7 @@ public struct LedgerRequest: Codable, Equatable, Sendable {
 
   /// What the hash covers: every field but the hash itself, in a fixed order.
   var canonical: String {
-    let idList = ids.map(String.init).joined(separator: ",")
+    let idList = ids.map(\.description).joined(separator: ",")
     let removedText = removed.map(String.init) ?? ""
     let alreadyText = alreadyForgotten.map(String.init) ?? ""
     let shardList = (shards ?? []).joined(separator: ",")

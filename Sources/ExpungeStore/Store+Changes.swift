@@ -25,7 +25,7 @@ extension Store {
     guard !changes.isEmpty else { throw StoreError.refused(.noChanges) }
     do {
       try changes.validate(featureCount: featureCount, classCount: classCount)
-    } catch let error as DataError {
+    } catch let error as RowChangeError {
       throw StoreError.refused(.invalidChanges(error))
     }
     let named = changes.namedIDs

@@ -151,7 +151,7 @@ extension Store {
   func tombstone(_ request: LedgerRequest) throws -> (
     ids: [SampleID], records: [SampleID: SampleRecord], removing: [SampleID]
   ) {
-    let ids = request.ids.map(SampleID.init(rawValue:))
+    let ids = request.ids
     let records = try sampleRecords(ids)
     let removing = ids.filter {
       records[$0].map { $0.active || $0.request == request.seq } ?? false

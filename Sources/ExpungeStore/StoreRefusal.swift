@@ -12,7 +12,7 @@ public enum StoreRefusal: Equatable, Sendable, CustomStringConvertible {
   /// Ids that are not training rows of the store (up to 10 of them, and how many in all).
   case unknownIDs(first: [SampleID], count: Int)
   /// Corrections that do not fit the store's data (a class or feature it does not have).
-  case invalidChanges(DataError)
+  case invalidChanges(RowChangeError)
   /// A correction of a row an earlier request forgot.
   case forgottenRow(id: SampleID, request: Int)
   /// Permanent rows named by a request that does not retrain everything (up to 10, and how

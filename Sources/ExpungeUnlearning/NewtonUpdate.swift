@@ -59,7 +59,7 @@ public enum NewtonUpdate {
       throw UnlearningError.unsupportedModel(
         kind: model.kind, method: "newton removal",
         reason:
-          "only models trained with --certified and ridge have an update with a guarantee; forget by retraining"
+          "only models trained for certified removal and ridge have an update with a guarantee; forget by retraining"
       )
     }
   }

@@ -266,26 +266,25 @@ struct InfluenceUpdateTests {
     #expect(throws: UnlearningError.unknownIDs(first: [stranger], count: 1)) {
       try RowChanges(zeroFeatures: [.init(id: stranger, feature: 0)]).apply(to: data)
     }
-    let refusals: [(RowChanges, String)] = [
+    let refusals: [(RowChanges, RowChangeError)] = [
       (
         RowChanges(zeroFeatures: [.init(id: known, feature: 5)]),
-        "--zero-features \(known):5: feature 5 does not exist (features are 0…4)"
+        RowChangeError.noSuchFeature(id: known, feature: 5, featureCount: 5)
       ),
       (
-        RowChanges(zeroColumns: [-1, 3]),
-        "--zero-columns: feature -1 does not exist (features are 0…4)"
+        RowChanges(zeroColumns: [-1, 3]), RowChangeError.noSuchColumn(feature: -1, featureCount: 5)
       ),
       (
         RowChanges(relabel: [.init(id: known, label: 3)]),
-        "--relabel \(known):3: class 3 does not exist (classes are 0…2)"
+        RowChangeError.noSuchClass(id: known, label: 3, classCount: 3)
       ),
       (
         RowChanges(relabel: [.init(id: known, label: -1)]),
-        "--relabel \(known):-1: class -1 does not exist (classes are 0…2)"
+        RowChangeError.noSuchClass(id: known, label: -1, classCount: 3)
       ),
     ]
-    for (changes, message) in refusals {
-      #expect(throws: DataError.invalid(message)) { try changes.apply(to: data) }
+    for (changes, error) in refusals {
+      #expect(throws: error) { try changes.apply(to: data) }
     }
   }
 

@@ -34,7 +34,7 @@ extension AuditSubject {
       guard let request = requests.first(where: { $0.seq == seq }) else {
         throw AuditError.noSuchRequest(store: store.directory.path, request: seq)
       }
-      judgedIDs = Set(request.sampleIDs).intersection(forgottenIDs)
+      judgedIDs = Set(request.ids).intersection(forgottenIDs)
     }
     let training = data.subset(data.ids.indices.filter { allIDs.contains(data.ids[$0]) })
     let forget = data.subset(data.ids.indices.filter { judgedIDs.contains(data.ids[$0]) })
@@ -110,7 +110,7 @@ extension AuditSubject {
       var bounds: [Int: CertifiedRemoval.SavedBounds] = [:]
       // Corrections change rows rather than remove them; the audit judges removals.
       for request in done where request.changes == nil {
-        let ids = Set(request.sampleIDs)
+        let ids = Set(request.ids)
           .intersection(Set(ensemble.data.ids))
         guard !ids.isEmpty || request.method == ForgetMethod.retrain.rawValue else { continue }
         if request.method == ForgetMethod.retrain.rawValue {

@@ -44,8 +44,13 @@ enum CLIError: Error {
     do {
       return try body()
     } catch let error as ModelError {
-      guard case .invalidTrainingData = error else { throw error }
-      throw CLIError.data("\(source): \(error.description)")
+      switch error {
+      case .invalidTrainingData:
+        throw CLIError.data("\(source): \(error.description)")
+      case .needsTwoClasses:
+        throw CLIError.data("\(source): \(error.commandLineWording)")
+      default: throw error
+      }
     }
   }
 
@@ -54,10 +59,11 @@ enum CLIError: Error {
     switch error {
     case let e as CLIError: return e
     case let e as DataError: return .data(e.description)
+    case let e as RowChangeError: return .data(e.commandLineWording)
     case let e as ModelError:
       switch e {
       case .io, .diverged: return .failure(e.description)
-      default: return .data(e.description)
+      default: return .data(e.commandLineWording)
       }
     case let e as CoreError: return .data(e.description)
     case let e as StoreError:
@@ -73,5 +79,14 @@ enum CLIError: Error {
     case let e as AtomicFile.Failure: return .failure(e.description)
     default: return .failure(String(describing: error))
     }
+  }
+}
+
+extension ModelError {
+  /// The error in the command line's words, naming the options that get past it.
+  var commandLineWording: String {
+    guard case .needsTwoClasses(let model, let found) = self else { return description }
+    return
+      "\(model): binary logistic regression needs 2 classes, the data has \(found); choose two with --classes (e.g. --classes 0,6) or use --model softmax"
   }
 }

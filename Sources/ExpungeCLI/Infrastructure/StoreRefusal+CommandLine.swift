@@ -1,3 +1,4 @@
+import ExpungeData
 import ExpungeStore
 
 extension StoreRefusal {
@@ -47,8 +48,27 @@ extension StoreRefusal {
     case .removalOnlyMethod(let method):
       return
         "--method \(method) removes rows; to correct them use --method influence, sisa or retrain"
+    case .invalidChanges(let error):
+      return error.commandLineWording
     default:
       return description
+    }
+  }
+}
+
+extension RowChangeError {
+  /// The error naming the option and item that caused it: `--relabel 3:7: …`.
+  var commandLineWording: String {
+    switch self {
+    case .noSuchClass(let id, let label, let k):
+      return "--relabel \(id):\(label): class \(label) does not exist (classes are 0…\(k - 1))"
+    case .twoLabels(let id, let first, let second):
+      return "--relabel: id \(id) is given two labels, \(first) and \(second)"
+    case .noSuchFeature(let id, let feature, let d):
+      return
+        "--zero-features \(id):\(feature): feature \(feature) does not exist (features are 0…\(d - 1))"
+    case .noSuchColumn(let feature, let d):
+      return "--zero-columns: feature \(feature) does not exist (features are 0…\(d - 1))"
     }
   }
 }

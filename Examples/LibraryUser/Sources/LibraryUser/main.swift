@@ -19,7 +19,7 @@ print("version \(try store.currentVersion()): test accuracy", try store.model().
 // Forget 12 rows: only the shards that saw them retrain, from their last clean checkpoint.
 let request = try store.forget(Array(training.ids.prefix(12)), method: .sisa)
 print(
-  "request #\(request.seq) forgot \(request.sampleIDs.count) rows in version \(request.version)")
+  "request #\(request.seq) forgot \(request.ids.count) rows in version \(request.version)")
 
 // Audit the new version against the oracle (the same recipe on the kept rows).
 let subject = try AuditSubject.store(store, trainingData: training)
