@@ -29,14 +29,29 @@ extension Store {
   }
 
   func carryOutUpdate(_ request: LedgerRequest, _ method: any ModelUpdateMethod) throws {
+    try carryOutInPlace(request) { shard, removing in
+      try updateShard(shard, by: method, removing: Set(removing), request: request.seq)
+    } finish: { done, reports in
+      done.update?.shards = reports.map {
+        MethodRecord.ShardReport(shard: $0.shard, report: $0.record)
+      }
+    }
+  }
+
+  /// The frame of every request carried out by updating shard models in place (`newton`,
+  /// model-update methods): tombstone the rows, `update` each affected shard (its rows still
+  /// in its row file, so a restart can repeat it), then delete the rows, write the new
+  /// version, purge, and complete the request with `finish` adding the shards' records.
+  func carryOutInPlace<Record>(
+    _ request: LedgerRequest, update: (_ shard: Int, _ removing: [SampleID]) throws -> Record,
+    finish: (inout LedgerRequest, [(shard: Int, record: Record)]) -> Void
+  ) throws {
     let clock = Date()
     let (ids, records, removing) = try tombstone(request)
     let byShard = Dictionary(grouping: removing) { records[$0]!.shard }
-    var reports: [MethodRecord.ShardReport] = []
+    var results: [(shard: Int, record: Record)] = []
     for (n, shard) in byShard.keys.sorted().enumerated() {
-      let report = try updateShard(
-        shard, by: method, removing: Set(byShard[shard]!), request: request.seq)
-      reports.append(MethodRecord.ShardReport(shard: shard, report: report))
+      results.append((shard, try update(shard, byShard[shard]!)))
       progress?(n + 1, byShard.count)
     }
     try deleteRows(Set(removing), shards: Set(byShard.keys))
@@ -46,7 +61,7 @@ extension Store {
     done.removed = removing.count
     done.alreadyForgotten = ids.count - removing.count
     done.shards = byShard.keys.sorted().map { "\($0):0" }
-    done.update?.shards = reports
+    finish(&done, results)
     done.seconds = Date().timeIntervalSince(clock)
     done.completed = Ledger.now()
     try ledger.complete(done)

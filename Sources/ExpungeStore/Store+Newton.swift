@@ -92,26 +92,11 @@ extension Store {
   }
 
   func carryOutNewton(_ request: LedgerRequest) throws {
-    let clock = Date()
-    let (ids, records, removing) = try tombstone(request)
-    let byShard = Dictionary(grouping: removing) { records[$0]!.shard }
-    var results: [NewtonRemoval] = []
-    for (n, shard) in byShard.keys.sorted().enumerated() {
-      results.append(
-        try newtonUpdate(shard: shard, removing: byShard[shard]!, request: request.seq))
-      progress?(n + 1, byShard.count)
+    try carryOutInPlace(request) { shard, removing in
+      try newtonUpdate(shard: shard, removing: removing, request: request.seq)
+    } finish: { done, records in
+      done.newton = records.map(\.record)
     }
-    try deleteRows(Set(removing), shards: Set(byShard.keys))
-    if !byShard.isEmpty { try writeVersion(request.version, changed: Set(byShard.keys)) }
-    try purge(keeping: request.version)
-    var done = request
-    done.removed = removing.count
-    done.alreadyForgotten = ids.count - removing.count
-    done.shards = byShard.keys.sorted().map { "\($0):0" }
-    done.newton = results
-    done.seconds = Date().timeIntervalSince(clock)
-    done.completed = Ledger.now()
-    try ledger.complete(done)
   }
 
   /// Updates shard `shard`'s model to forget `ids` (its rows, still in its row file) and
