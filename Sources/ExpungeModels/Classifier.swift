@@ -4,6 +4,7 @@ import ExpungeData
 /// The model families Expunge trains.
 public enum ModelKind: String, Codable, Sendable, CaseIterable {
   case logistic, softmax, ridge, mlp
+  case cnn
   case certifiedLogistic = "certified-logistic"
 }
 
@@ -60,6 +61,7 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
   case softmax(SoftmaxRegressionConfig)
   case ridge(RidgeConfig)
   case mlp(MLPConfig)
+  case cnn(CNNConfig)
   case certifiedLogistic(CertifiedLogisticConfig)
 
   public var kind: ModelKind {
@@ -68,6 +70,7 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
     case .softmax: .softmax
     case .ridge: .ridge
     case .mlp: .mlp
+    case .cnn: .cnn
     case .certifiedLogistic: .certifiedLogistic
     }
   }
@@ -83,6 +86,7 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
       self = .softmax(try c.decode(SoftmaxRegressionConfig.self, forKey: .hyperparameters))
     case .ridge: self = .ridge(try c.decode(RidgeConfig.self, forKey: .hyperparameters))
     case .mlp: self = .mlp(try c.decode(MLPConfig.self, forKey: .hyperparameters))
+    case .cnn: self = .cnn(try c.decode(CNNConfig.self, forKey: .hyperparameters))
     case .certifiedLogistic:
       self = .certifiedLogistic(
         try c.decode(CertifiedLogisticConfig.self, forKey: .hyperparameters))
@@ -97,6 +101,7 @@ public enum ModelConfiguration: Codable, Sendable, Hashable {
     case .softmax(let h): try c.encode(h, forKey: .hyperparameters)
     case .ridge(let h): try c.encode(h, forKey: .hyperparameters)
     case .mlp(let h): try c.encode(h, forKey: .hyperparameters)
+    case .cnn(let h): try c.encode(h, forKey: .hyperparameters)
     case .certifiedLogistic(let h): try c.encode(h, forKey: .hyperparameters)
     }
   }

@@ -18,6 +18,8 @@ extension ModelConfiguration {
     case .ridge(let c): return try RidgeClassifier.fit(data, config: c, observer: observer)
     case .mlp(let c):
       return try MLP.fit(data, validation: validation, config: c, observer: observer)
+    case .cnn(let c):
+      return try CNN.fit(data, validation: validation, config: c, observer: observer)
     case .certifiedLogistic(let c):
       return try CertifiedLogisticRegression.fit(data, config: c, observer: observer)
     }
@@ -38,6 +40,9 @@ extension ModelConfiguration {
     case .mlp(var c):
       c.weightDecay = l2
       return .mlp(c)
+    case .cnn(var c):
+      c.weightDecay = l2
+      return .cnn(c)
     case .certifiedLogistic(var c):
       c.l2 = l2
       c.totalPenalty = nil
@@ -53,6 +58,9 @@ extension ModelConfiguration {
     case .mlp(var c):
       c.seed = seed
       return .mlp(c)
+    case .cnn(var c):
+      c.seed = seed
+      return .cnn(c)
     case .certifiedLogistic(var c):
       c.perturbationSeed = seed
       return .certifiedLogistic(c)

@@ -199,6 +199,7 @@ public struct SavedModel: Sendable {
     case .softmax: type = SoftmaxRegression.self
     case .ridge: type = RidgeClassifier.self
     case .mlp: type = MLP.self
+    case .cnn: type = CNN.self
     case .certifiedLogistic:
       if case .certifiedLogistic(let config) = configuration,
         let weights = doubleParameters["weight"]

@@ -36,6 +36,11 @@ public struct SISABase: Sendable {
   /// The base's model configuration: an MLP's seed derived from the model seed with
   /// `"base"`; convex models keep theirs.
   public static func configuration(_ configuration: ModelConfiguration) -> ModelConfiguration {
+    if case .cnn(var c) = configuration {
+      var rng = SeededGenerator(seed: c.seed).derived("base")
+      c.seed = rng.next()
+      return .cnn(c)
+    }
     guard case .mlp(var c) = configuration else { return configuration }
     var rng = SeededGenerator(seed: c.seed).derived("base")
     c.seed = rng.next()

@@ -17,6 +17,10 @@ struct ShardTrainer {
   /// The shard's model configuration: shard k trains with seed `seed + k`, so shard 0 of a
   /// one-shard ensemble is plain training with the user's seed.
   var shardConfiguration: ModelConfiguration {
+    if case .cnn(var c) = configuration {
+      c.seed = c.seed &+ UInt64(shard)
+      return .cnn(c)
+    }
     guard case .mlp(var c) = configuration else { return configuration }
     c.seed = c.seed &+ UInt64(shard)
     return .mlp(c)
@@ -48,9 +52,9 @@ struct ShardTrainer {
   {
     // Slices 0…r hold no rows (yet): nothing to learn, the previous model stands (and its
     // statistics, of no rows either).
-    if rows.isEmpty, let previous, !configuration.isMLP { return previous }
+    if rows.isEmpty, let previous, !configuration.isNetwork { return previous }
     // A convex shard over a base solves on the permanent rows plus its own (see `SISABase`).
-    let trained = configuration.isMLP ? rows : base.map { $0.rows.appending(rows) } ?? rows
+    let trained = configuration.isNetwork ? rows : base.map { $0.rows.appending(rows) } ?? rows
     let (data, standardizer) = preprocessing.prepare(trained)
     var checkpoint = try fitStage(stage, on: data, after: previous)
     checkpoint.standardizer = standardizer
@@ -84,6 +88,8 @@ struct ShardTrainer {
         try model.train(on: data, epochs: epochs, optimizerState: &state)
       }
       return SISACheckpoint(model: model, optimizerState: state)
+    case .cnn(let c):
+      return try fitCNNStage(stage, config: c, on: data, after: previous)
     case .softmax(let c):
       let start = ((previous ?? base?.checkpoint)?.model as? SoftmaxRegression)?.theta
       return SISACheckpoint(
@@ -102,8 +108,12 @@ struct ShardTrainer {
 }
 
 extension ModelConfiguration {
-  var isMLP: Bool {
-    if case .mlp = self { return true }
-    return false
+  /// Whether the model is a network trained by epochs (MLP, CNN): a stage continues the
+  /// previous stage's weights on its slices, never on the base's rows.
+  var isNetwork: Bool {
+    switch self {
+    case .mlp, .cnn: return true
+    default: return false
+    }
   }
 }

@@ -56,20 +56,31 @@ enum TrainCommand: Command {
         name: "hidden", valueName: "sizes", help: "MLP hidden layer widths, comma-separated.",
         defaultValue: "256", group: modelGroup),
       OptionSpec(
-        name: "activation", valueName: "name", help: "MLP hidden nonlinearity.",
-        defaultValue: "relu", values: Activation.allCases.map(\.rawValue), group: modelGroup),
+        name: "layers", valueName: "list",
+        help:
+          "CNN hidden layers, comma-separated: convFxK (F filters of K×K, stride 1, no padding, then the activation), poolS (S×S max-pooling), denseN (N units, then the activation); the output layer is added.",
+        defaultValue: "conv32x3,pool2,conv64x3,pool2,dense128", group: modelGroup),
       OptionSpec(
-        name: "epochs", valueName: "n", help: "MLP passes over the training data.",
-        defaultValue: "10", group: modelGroup),
-      OptionSpec(
-        name: "batch-size", valueName: "b", help: "MLP rows per minibatch.", defaultValue: "128",
+        name: "input-shape", valueName: "HxWxC",
+        help: "CNN: the shape of one row, channels last (e.g. 28x28x1).",
+        defaultValue: "a square single-channel image inferred from the feature count",
         group: modelGroup),
       OptionSpec(
-        name: "lr", valueName: "x", help: "MLP learning rate.",
+        name: "activation", valueName: "name", help: "MLP and CNN hidden nonlinearity.",
+        defaultValue: "relu", values: Activation.allCases.map(\.rawValue), group: modelGroup),
+      OptionSpec(
+        name: "epochs", valueName: "n", help: "MLP and CNN passes over the training data.",
+        defaultValue: "10", group: modelGroup),
+      OptionSpec(
+        name: "batch-size", valueName: "b", help: "MLP and CNN rows per minibatch.",
+        defaultValue: "128",
+        group: modelGroup),
+      OptionSpec(
+        name: "lr", valueName: "x", help: "MLP and CNN learning rate.",
         defaultValue: "0.001 (adam), 0.05 (sgd)",
         group: modelGroup),
       OptionSpec(
-        name: "optimizer", valueName: "name", help: "MLP optimizer.", defaultValue: "adam",
+        name: "optimizer", valueName: "name", help: "MLP and CNN optimizer.", defaultValue: "adam",
         values: OptimizerKind.allCases.map(\.rawValue), group: modelGroup),
       OptionSpec(
         name: "momentum", valueName: "x", help: "SGD momentum, in [0, 1).", defaultValue: "0.9",
@@ -77,8 +88,8 @@ enum TrainCommand: Command {
       OptionSpec(
         name: "l2", valueName: "λ",
         help:
-          "L2 penalty: λ/2·‖w‖² on the mean loss for logistic, softmax and ridge, weight decay for the MLP. 'auto' picks λ for the convex models from 1e-2…1e-6 on a validation split.",
-        defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp)", group: modelGroup),
+          "L2 penalty: λ/2·‖w‖² on the mean loss for logistic, softmax and ridge, weight decay for the MLP and CNN. 'auto' picks λ for the convex models from 1e-2…1e-6 on a validation split.",
+        defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp, cnn)", group: modelGroup),
       OptionSpec(
         name: "tolerance", valueName: "x", help: "Convex models: stop when ‖∇L‖ ≤ x.",
         defaultValue: "1e-6 (logistic), 1e-5 (softmax)", group: modelGroup),
@@ -130,6 +141,7 @@ enum TrainCommand: Command {
     examples: [
       "expunge train --data fashion-mnist --model mlp --hidden 256 --epochs 10 --out runs/mlp",
       "expunge train --data fashion-mnist --model softmax --l2 auto --out runs/softmax",
+      "expunge train --data fashion-mnist --model cnn --layers conv32x3,pool2,conv64x3,pool2,dense128 --epochs 3 --out runs/cnn",
       "expunge train --data fashion-mnist --classes 0,6 --model logistic --out runs/shirts",
       "expunge train --data fashion-mnist --classes 0,6 --model logistic --certified --epsilon 1 --delta 1e-4 --store runs/cert",
       "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
@@ -403,6 +415,7 @@ enum TrainCommand: Command {
       return "mlp "
         + ([model.featureCount] + c.hidden + [model.classCount]).map(String.init)
         .joined(separator: "-")
+    case .cnn: return (model as? CNN)?.summary ?? "cnn"
     case .softmax(let c): return "softmax regression (λ = \(c.l2))"
     case .logistic(let c): return "logistic regression (λ = \(c.l2))"
     case .ridge(let c): return "ridge classifier (λ = \(c.l2))"

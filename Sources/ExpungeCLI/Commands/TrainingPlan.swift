@@ -33,10 +33,10 @@ struct TrainingPlan {
       scaling = parsed
     }
     searchL2 = a.string("l2") == "auto"
-    if searchL2 && (kind == .mlp || kind == .certifiedLogistic) {
+    if searchL2 && (kind == .mlp || kind == .cnn || kind == .certifiedLogistic) {
       throw a.invalid(
         "l2", "auto",
-        "a number ≥ 0 for \(kind == .mlp ? "the MLP" : "certified training") ('auto' is for logistic, softmax and ridge)"
+        "a number ≥ 0 for \(kind == .certifiedLogistic ? "certified training" : "the \(kind.rawValue.uppercased())") ('auto' is for logistic, softmax and ridge)"
       )
     }
     let l2 =
@@ -54,10 +54,11 @@ struct TrainingPlan {
     let convexOnly = ["tolerance", "tolerance-norm", "max-iter", "solver"]
     let misplaced =
       switch kind {
-      case .mlp: convexOnly
-      case .ridge: mlpOnly + convexOnly
-      case .certifiedLogistic: mlpOnly + ["tolerance-norm", "solver"]
-      default: mlpOnly
+      case .mlp: convexOnly + Self.cnnOnly
+      case .cnn: convexOnly + ["hidden"]
+      case .ridge: mlpOnly + convexOnly + Self.cnnOnly
+      case .certifiedLogistic: mlpOnly + ["tolerance-norm", "solver"] + Self.cnnOnly
+      default: mlpOnly + Self.cnnOnly
       }
     if let option = misplaced.first(where: { a.has($0) }) {
       throw CLIError.usage(
@@ -81,6 +82,8 @@ struct TrainingPlan {
       c.weightDecay = l2 ?? c.weightDecay
       c.seed = seed
       configuration = .mlp(c)
+    case .cnn:
+      configuration = .cnn(try Self.cnnConfig(a, l2: l2, seed: seed))
     case .softmax:
       var c = SoftmaxRegressionConfig()
       c.l2 = l2 ?? c.l2
