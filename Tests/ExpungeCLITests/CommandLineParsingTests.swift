@@ -57,7 +57,8 @@ struct CommandLineParsingTests {
     // The help wraps at 100 columns; compare with the wrapping undone.
     let flat = text.replacingOccurrences(of: "\n                            ", with: " ")
     #expect(
-      flat.contains("(values: logistic, softmax, ridge, mlp, cnn, certified-logistic) (default: mlp)"))
+      flat.contains(
+        "(values: logistic, softmax, ridge, mlp, cnn, certified-logistic) (default: mlp)"))
     #expect(text.contains("CERTIFIED REMOVAL OPTIONS:") && text.contains("BACKDOOR OPTIONS:"))
     #expect(text.contains("--batch-size <b>"))
     #expect(text.contains("(default: 128)"))
