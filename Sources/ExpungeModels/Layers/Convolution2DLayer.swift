@@ -18,7 +18,8 @@ import ExpungeCore
 ///     dcols = dy · W             (rows·OH·OW, k·k·C), folded back (col2im): each patch
 ///                                element is added to the input pixel it was copied from
 ///
-/// The products go through `BLAS.gemm` (tiles fixed by the shape); unfolding and folding run
+/// The products go through `BLAS.gemm` (tiles fixed by the shape), `dW` through
+/// `InnerSplitProduct` (chunks of the long inner dimension, summed in order); unfolding and folding run
 /// one example per task — examples are independent, so the bits do not depend on threads.
 public struct Convolution2DLayer: Layer {
   public let inputShape: TensorShape
@@ -97,9 +98,10 @@ public struct Convolution2DLayer: Layer {
         beta: 0, c: dcols, ldc: p)
       fold(dcols, into: dx, rows: rows)
     }
-    BLAS.gemm(
-      .transpose, .none, m: f, n: p, k: m, alpha: 1, a: dy, lda: f, b: cols, ldb: p,
-      beta: accumulate ? 1 : 0, c: gradients[1], ldc: p)
+    // dW is small and its inner dimension (every pixel of the batch) long: split along it.
+    InnerSplitProduct.transposedTimes(
+      m: f, n: p, k: m, a: dy, lda: f, b: cols, ldb: p, beta: accumulate ? 1 : 0,
+      c: gradients[1], ldc: p)
     ColumnSums.add(dy, rows: m, cols: f, into: gradients[0], accumulate: accumulate)
   }
 
