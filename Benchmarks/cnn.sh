@@ -6,11 +6,11 @@
 # seconds per epoch, the test accuracy after EPOCHS epochs and the peak memory (max RSS,
 # from /usr/bin/time), the median of each side and the median of the pairwise time ratios;
 # with LONG > 0, one more training of LONG epochs per side for the accuracy after LONG
-# epochs. The OpenBLAS kernel family is recorded (it changes Expunge's speed and bits); set
+# epochs (the peer's too unless LONG_PEER=0). The OpenBLAS kernel family is recorded (it changes Expunge's speed and bits); set
 # OPENBLAS_CORETYPE to choose it.
 # Also measures cblas_sgemm 2048³ (the ceiling, `expunge-bench worker sgemm`) in the same run
 # and the fraction of it the CNN's training reached (useful flops of the products / time).
-# Writes Benchmarks/results/cnn.json.
+# Writes Benchmarks/results/cnn.json (or $OUT).
 # Usage: bash Benchmarks/cnn.sh [EPOCHS (default 3)] [PAIRS (default 3)] [LONG (default 0)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +23,7 @@ swift build -c release --product expunge >/dev/null
 expunge=$PWD/.build/release/expunge
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-out=Benchmarks/results/cnn.json
+out=${OUT:-Benchmarks/results/cnn.json}
 threads=$(nproc)
 export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
 kernel=$(python3 -c "
@@ -49,9 +49,10 @@ print(json.dumps({'side': 'expunge', 'work': 'cnn', 'epochs': $n, 'seconds': t['
 peer() {
   local n=$1
   (cd Benchmarks/peers && /usr/bin/time -f "%M" -o "$work/rss" "../../$python" cnn_torch.py \
-    --epochs "$n" --threads "$threads") | python3 -c "
-import json, sys
-r = json.loads(sys.stdin.read())
+    --epochs "$n" --threads "$threads") >"$work/peer.json"
+  python3 -c "
+import json
+r = json.load(open('$work/peer.json'))
 r['epoch_seconds_mean'] = r['seconds'] / r['epochs']
 r['max_rss_mb'] = $(cat "$work/rss") / 1024
 print(json.dumps(r))"
@@ -60,6 +61,7 @@ print(json.dumps(r))"
 gemm=$(swift run -c release --package-path Benchmarks expunge-bench worker sgemm 2>/dev/null |
   tail -1 || echo '{}')
 echo "sgemm ceiling: $gemm"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "warm-up"
 ours 1 >/dev/null
 peer 1 >/dev/null
@@ -73,8 +75,9 @@ done
 : >"$work/long"
 if [ "$long" -gt 0 ]; then
   ours "$long" | tee -a "$work/long"
-  peer "$long" | tee -a "$work/long"
+  if [ "${LONG_PEER:-1}" != 0 ]; then peer "$long" | tee -a "$work/long"; fi
 fi
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 gemm_after=$(swift run -c release --package-path Benchmarks expunge-bench worker sgemm 2>/dev/null |
   tail -1 || echo '{}')
 
@@ -115,6 +118,7 @@ summary = {
     "epoch_gflop": epoch_flops / 1e9, "expunge_gflops": reached,
     "fraction_of_sgemm": reached / ceiling if ceiling else None,
     "long": long,
+    "load_average_before_after": ["$load_before", "$load_after"],
 }
 with open(out, "w") as f:
     for r in runs + long:

@@ -62,7 +62,8 @@ extension LayeredNetwork {
     precondition(
       state.parameterCount == parameters.count,
       "optimizer state for \(state.parameterCount) parameters, the network has \(parameters.count)")
-    var (loss, g) = lossAndGradient(x, targets: targets, rowWeights: rowWeights)
+    let (loss, gradient) = lossAndGradient(x, targets: targets, rowWeights: rowWeights)
+    var g = gradient  // (P) weight decay is added in place, run by run
     let runs = UpdateRuns(buffer: parameters, mask: mask)
     let lambda = Float(settings.weightDecay)
     g.withUnsafeMutableBufferPointer { gp in
