@@ -9,7 +9,7 @@ extension MLPConfig: ModelFamily {
   public static var kind: ModelKind { .mlp }
   public static var title: String { "multilayer perceptron" }
   public static var continuation: TrainingContinuation { .resumes }
-  public static var commandLineGroup: String { "MLP OPTIONS (--model mlp)" }
+  public static var commandLineGroup: String { NetworkTrainingOptions.group }
 
   public static var commandLineOptions: [HyperparameterOption] {
     let d = MLPConfig()
@@ -17,44 +17,12 @@ extension MLPConfig: ModelFamily {
       .integerList(
         "hidden", help: "MLP hidden layer widths, comma-separated.", of: Self.self,
         default: d.hidden
-      ) { $0.hidden = $1 },
-      .choice(
-        "activation", help: "MLP hidden nonlinearity.", of: Self.self, default: d.activation
-      ) { $0.activation = $1 },
-      .integer(
-        "epochs", help: "MLP passes over the training data.", of: Self.self, default: d.epochs,
-        in: 1...100_000
-      ) { $0.epochs = $1 },
-      .integer(
-        "batch-size", valueName: "b", help: "MLP rows per minibatch.", of: Self.self,
-        default: d.batchSize, in: 1...1_000_000
-      ) { $0.batchSize = $1 },
-      HyperparameterOption(
-        "lr", valueName: "x", help: "MLP learning rate.", defaultValue: "0.001 (adam), 0.05 (sgd)",
-        of: Self.self,
-        parse: { text in
-          guard let x = Double(text), x.isFinite, x > 0 else {
-            throw HyperparameterOption.Invalid(expected: "a number > 0")
-          }
-          return x
-        }
-      ) { $0.learningRate = $1 },
-      .choice("optimizer", help: "MLP optimizer.", of: Self.self, default: d.optimizer) {
-        $0.optimizer = $1
-      },
-      .number(
-        "momentum", help: "SGD momentum, in [0, 1).", of: Self.self, default: d.momentum,
-        expected: "a number in [0, 1)", where: { $0 >= 0 && $0 < 1 }
-      ) { $0.momentum = $1 },
-    ]
+      ) { $0.hidden = $1 }
+    ] + NetworkTrainingOptions.options(of: Self.self, defaults: d)
   }
 
-  /// SGD's default step is 0.05, Adam's 1e-3.
   public func completedForCommandLine(given: Set<String>) -> MLPConfig {
-    guard optimizer == .sgd, !given.contains("lr") else { return self }
-    var c = self
-    c.learningRate = 0.05
-    return c
+    withSGDDefaultStep(given: given)
   }
 
   public func fit(_ data: Dataset, validation: Dataset?, observer: TrainingObserver?) throws

@@ -57,7 +57,8 @@ struct CommandLineParsingTests {
     // The help wraps at 100 columns; compare with the wrapping undone.
     let flat = text.replacingOccurrences(of: "\n                            ", with: " ")
     #expect(
-      flat.contains("(values: logistic, softmax, ridge, mlp, certified-logistic) (default: mlp)"))
+      flat.contains(
+        "(values: logistic, softmax, ridge, mlp, cnn, certified-logistic) (default: mlp)"))
     #expect(text.contains("CERTIFIED REMOVAL OPTIONS:") && text.contains("BACKDOOR OPTIONS:"))
     #expect(text.contains("--batch-size <b>"))
     #expect(text.contains("(default: 128)"))
@@ -207,7 +208,7 @@ struct CommandLineParsingTests {
       (["--tolerance", "1e-6"], "Error: option '--tolerance' does not apply to --model mlp"),
       (
         ["--model", "svm"],
-        "Error: invalid value 'svm' for '--model': expected one of logistic, softmax, ridge, mlp, certified-logistic"
+        "Error: invalid value 'svm' for '--model': expected one of logistic, softmax, ridge, mlp, cnn, certified-logistic"
       ),
       (
         ["--seed", "-3"], "Error: invalid value '-3' for '--seed': expected a non-negative integer"

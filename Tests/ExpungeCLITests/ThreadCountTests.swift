@@ -45,6 +45,7 @@ struct ThreadCountTests {
 
   static let models = [
     ModelCase(name: "mlp", options: ["--model", "mlp", "--hidden", "256", "--epochs", "1"]),
+    ModelCase(name: "cnn", rows: 1000, options: ["--model", "cnn", "--epochs", "1"]),
     ModelCase(name: "softmax l-bfgs", options: ["--model", "softmax", "--max-iter", "40"]),
     ModelCase(
       name: "logistic l-bfgs",
@@ -126,6 +127,13 @@ struct ThreadCountTests {
     StoreCase(
       name: "mlp sisa",
       training: ["--model", "mlp", "--hidden", "256", "--epochs", "2", "--sisa-slices", "2"],
+      method: "sisa", audited: false),
+    StoreCase(
+      name: "cnn sisa",
+      training: [
+        "--model", "cnn", "--layers", "conv8x3,pool2,dense16", "--epochs", "2", "--sisa-slices",
+        "2",
+      ],
       method: "sisa", audited: false),
     StoreCase(
       name: "certified newton", binary: true, training: ["--model", "logistic", "--certified"],

@@ -9,16 +9,22 @@ import Testing
 /// family is held to it by its registration alone.
 @Suite("Model contract, every registered family")
 struct ModelContractTests {
-  static let data = try! DatasetCatalog.load("synthetic:n=160,d=5,classes=2,seed=11,sep=1.5")
+  /// 16 features: a 4×4 image for the families that read images.
+  static let data = try! DatasetCatalog.load("synthetic:n=160,d=16,classes=2,seed=11,sep=1.5")
 
-  /// The family's defaults, made cheap where they train in epochs, with a seed where they
-  /// have one.
+  /// The family's defaults, made small where they train in epochs (the defaults are sized
+  /// for Fashion-MNIST), with a seed where they have one.
   static func configuration(_ kind: ModelKind) -> ModelConfiguration {
     let family = ModelRegistry.family(of: kind.rawValue)!
     var configuration = ModelConfiguration(family.init()).withSeed(7)
     if var mlp = configuration.as(MLPConfig.self) {
       (mlp.hidden, mlp.epochs, mlp.batchSize, mlp.learningRate) = ([8], 10, 16, 1e-2)
       configuration = ModelConfiguration(mlp)
+    }
+    if var cnn = configuration.as(CNNConfig.self) {
+      cnn.layers = [.convolution(filters: 4, kernelSize: 3), .dense(units: 8)]
+      (cnn.epochs, cnn.batchSize, cnn.learningRate) = (10, 16, 1e-2)
+      configuration = ModelConfiguration(cnn)
     }
     return configuration
   }

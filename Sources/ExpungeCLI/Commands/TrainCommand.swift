@@ -55,8 +55,8 @@ enum TrainCommand: Command {
       OptionSpec(
         name: "l2", valueName: "λ",
         help:
-          "L2 penalty: λ/2·‖w‖² on the mean loss for logistic, softmax and ridge, weight decay for the MLP. 'auto' picks λ for the convex models from 1e-2…1e-6 on a validation split.",
-        defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp)", group: modelGroup),
+          "L2 penalty: λ/2·‖w‖² on the mean loss for logistic, softmax and ridge, weight decay for the MLP and CNN. 'auto' picks λ for the convex models from 1e-2…1e-6 on a validation split.",
+        defaultValue: "1e-4 (logistic, softmax), 1e-2 (ridge), 0 (mlp, cnn)", group: modelGroup),
       OptionSpec(
         name: "seed", valueName: "s",
         help: "Seed of every random choice (initialization, shuffles, splits, --limit).",
@@ -88,6 +88,7 @@ enum TrainCommand: Command {
       "expunge train --data rows.csv --id-column id --label-column label --model ridge --out runs/ridge",
       "expunge train --data fashion-mnist --model mlp --store runs/fm --sisa-shards 5 --sisa-slices 4",
       "expunge train --data fashion-mnist --model mlp --store runs/fm1 --sisa-shards 5",
+      "expunge train --data fashion-mnist --model cnn --layers conv32x3,pool2,conv64x3,pool2,dense128 --epochs 3 --out runs/cnn",
       "expunge train --data fashion-mnist --model softmax --store runs/sm --sisa-shards 5",
       "expunge train --data fashion-mnist --model mlp --store runs/big --sisa-shards 20 --defer-training",
       "expunge train --data fashion-mnist --model mlp --store runs/bd --backdoor-ids poisoned.txt --trigger corner:3x3 --target-label 0",

@@ -33,10 +33,13 @@ struct TrainingPlan {
       scaling = parsed
     }
     searchL2 = a.string("l2") == "auto"
-    if searchL2 && (kind == .mlp || kind == .certifiedLogistic) {
+    // 'auto' searches λ for the solvers; a network's weight decay and a certified model's
+    // penalty are given.
+    let trainsInEpochs = ModelRegistry.family(of: kind.rawValue)!.continuation == .resumes
+    if searchL2 && (trainsInEpochs || kind == .certifiedLogistic) {
       throw a.invalid(
         "l2", "auto",
-        "a number ≥ 0 for \(kind == .mlp ? "the MLP" : "certified training") ('auto' is for logistic, softmax and ridge)"
+        "a number ≥ 0 for \(kind == .certifiedLogistic ? "certified training" : "the \(kind.rawValue.uppercased())") ('auto' is for logistic, softmax and ridge)"
       )
     }
     let l2 =

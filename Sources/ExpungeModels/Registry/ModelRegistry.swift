@@ -7,6 +7,7 @@ public enum ModelRegistry {
     SoftmaxRegressionConfig.self,
     RidgeConfig.self,
     MLPConfig.self,
+    CNNConfig.self,
     CertifiedLogisticConfig.self,
   ]
 
