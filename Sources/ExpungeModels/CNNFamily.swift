@@ -105,3 +105,22 @@ extension CNNConfig: ModelFamily {
       ?? "cnn"
   }
 }
+
+extension CNN: FineTunable {
+  public func fineTuned(on data: Dataset, epochs: Int, learningRate: Double, seed: UInt64)
+    throws -> CNN
+  {
+    var tuning = config
+    (tuning.seed, tuning.learningRate) = (seed, learningRate)
+    var tuned = try CNN(
+      configuration: ModelConfiguration(tuning), featureCount: featureCount,
+      classCount: classCount, parameters: parameters)
+    var state = tuned.makeOptimizerState()
+    try tuned.train(on: data, epochs: 0..<epochs, optimizerState: &state)
+    return try CNN(
+      configuration: configuration, featureCount: featureCount, classCount: classCount,
+      parameters: tuned.parameters)
+  }
+}
+
+extension CNNConfig: NetworkTrainingSettings {}

@@ -83,3 +83,22 @@ extension MLPConfig: ModelFamily {
     "mlp " + ([featureCount] + hidden + [classCount]).map(String.init).joined(separator: "-")
   }
 }
+
+extension MLP: FineTunable {
+  public func fineTuned(on data: Dataset, epochs: Int, learningRate: Double, seed: UInt64)
+    throws -> MLP
+  {
+    var tuning = config
+    (tuning.seed, tuning.learningRate) = (seed, learningRate)
+    var tuned = try MLP(
+      configuration: ModelConfiguration(tuning), featureCount: featureCount,
+      classCount: classCount, parameters: parameters)
+    var state = tuned.makeOptimizerState()
+    try tuned.train(on: data, epochs: 0..<epochs, optimizerState: &state)
+    return try MLP(
+      configuration: configuration, featureCount: featureCount, classCount: classCount,
+      parameters: tuned.parameters)
+  }
+}
+
+extension MLPConfig: NetworkTrainingSettings {}

@@ -57,6 +57,3 @@ extension NetworkTrainingSettings {
     return c
   }
 }
-
-extension MLPConfig: NetworkTrainingSettings {}
-extension CNNConfig: NetworkTrainingSettings {}
