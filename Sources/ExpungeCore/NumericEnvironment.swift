@@ -44,11 +44,14 @@ public struct NumericEnvironment: Codable, Sendable, Equatable, CustomStringConv
   /// This build of Expunge: printed by `expunge --version`, recorded with models and stores.
   public static let expungeVersion = ExpungeVersion.current
 
-  /// This process's environment, read once.
-  public static let current = NumericEnvironment(
-    expungeVersion: expungeVersion, splitPolicy: ProductSplit.policyVersion,
-    blasBuild: text(openblas_get_config()), blasKernels: text(openblas_get_corename()),
-    mathLibrary: readMathLibrary(), architecture: compiledArchitecture)
+  /// This process's environment, read once (after the kernels are chosen, see `BLASKernels`).
+  public static let current: NumericEnvironment = {
+    _ = Threads.count
+    return NumericEnvironment(
+      expungeVersion: expungeVersion, splitPolicy: ProductSplit.policyVersion,
+      blasBuild: text(openblas_get_config()), blasKernels: text(openblas_get_corename()),
+      mathLibrary: readMathLibrary(), architecture: compiledArchitecture)
+  }()
 
   public init(
     expungeVersion: String, splitPolicy: Int, blasBuild: String, blasKernels: String,

@@ -47,6 +47,7 @@ private final class ThreadCountBox: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     if let current { return current }
+    BLASKernels.chooseByCPUFeatures()
     openblas_set_num_threads(1)
     _ = blas_thread_shutdown_()
     let n = Threads.defaultCount
