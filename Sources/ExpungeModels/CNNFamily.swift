@@ -52,31 +52,13 @@ extension CNNConfig: ModelFamily {
     try CNN.fit(data, validation: validation, config: self, observer: observer)
   }
 
-  /// As the MLP's: a previous stage's weights and optimizer state continue, a base's weights
-  /// start the shard (a fresh optimizer), else the seed's initialization.
   public func fit(
     _ data: Dataset, from start: TrainingStart?, epochs: Range<Int>?, featureCount: Int,
     classCount: Int
   ) throws -> TrainingStart {
-    var model: CNN
-    var state: OptimizerState
-    if let start, !start.isBase, let previous = start.model as? CNN,
-      let previousState = start.optimizerState
-    {
-      (model, state) = (previous, previousState)
-    } else if let start, start.isBase, let base = start.model as? CNN {
-      model = try CNN(
-        configuration: ModelConfiguration(self), featureCount: featureCount,
-        classCount: classCount, parameters: base.parameters)
-      state = model.makeOptimizerState()
-    } else {
-      model = try CNN(config: self, featureCount: featureCount, classCount: classCount)
-      state = model.makeOptimizerState()
-    }
-    if !data.isEmpty {
-      try model.train(on: data, epochs: epochs ?? 0..<self.epochs, optimizerState: &state)
-    }
-    return TrainingStart(model: model, optimizerState: state)
+    try CNN.fitStage(
+      self, on: data, from: start, epochs: epochs, featureCount: featureCount,
+      classCount: classCount)
   }
 
   public func restore(_ saved: SavedModel) throws -> any Classifier {
@@ -103,23 +85,6 @@ extension CNNConfig: ModelFamily {
   public func summary(featureCount: Int, classCount: Int) -> String {
     (try? CNN(config: self, featureCount: featureCount, classCount: classCount))?.summary
       ?? "cnn"
-  }
-}
-
-extension CNN: FineTunable {
-  public func fineTuned(on data: Dataset, epochs: Int, learningRate: Double, seed: UInt64)
-    throws -> CNN
-  {
-    var tuning = config
-    (tuning.seed, tuning.learningRate) = (seed, learningRate)
-    var tuned = try CNN(
-      configuration: ModelConfiguration(tuning), featureCount: featureCount,
-      classCount: classCount, parameters: parameters)
-    var state = tuned.makeOptimizerState()
-    try tuned.train(on: data, epochs: 0..<epochs, optimizerState: &state)
-    return try CNN(
-      configuration: configuration, featureCount: featureCount, classCount: classCount,
-      parameters: tuned.parameters)
   }
 }
 

@@ -35,27 +35,9 @@ extension MLPConfig: ModelFamily {
     _ data: Dataset, from start: TrainingStart?, epochs: Range<Int>?, featureCount: Int,
     classCount: Int
   ) throws -> TrainingStart {
-    var model: MLP
-    var state: OptimizerState
-    if let start, !start.isBase, let previous = start.model as? MLP,
-      let previousState = start.optimizerState
-    {
-      (model, state) = (previous, previousState)
-    } else if let start, start.isBase, let base = start.model as? MLP {
-      // The base's weights under this configuration (its seed draws the shard's shuffles),
-      // with a fresh optimizer.
-      model = try MLP(
-        configuration: ModelConfiguration(self), featureCount: featureCount,
-        classCount: classCount, parameters: base.parameters)
-      state = model.makeOptimizerState()
-    } else {
-      model = try MLP(config: self, featureCount: featureCount, classCount: classCount)
-      state = model.makeOptimizerState()
-    }
-    if !data.isEmpty {
-      try model.train(on: data, epochs: epochs ?? 0..<self.epochs, optimizerState: &state)
-    }
-    return TrainingStart(model: model, optimizerState: state)
+    try MLP.fitStage(
+      self, on: data, from: start, epochs: epochs, featureCount: featureCount,
+      classCount: classCount)
   }
 
   public func restore(_ saved: SavedModel) throws -> any Classifier {
@@ -81,23 +63,6 @@ extension MLPConfig: ModelFamily {
 
   public func summary(featureCount: Int, classCount: Int) -> String {
     "mlp " + ([featureCount] + hidden + [classCount]).map(String.init).joined(separator: "-")
-  }
-}
-
-extension MLP: FineTunable {
-  public func fineTuned(on data: Dataset, epochs: Int, learningRate: Double, seed: UInt64)
-    throws -> MLP
-  {
-    var tuning = config
-    (tuning.seed, tuning.learningRate) = (seed, learningRate)
-    var tuned = try MLP(
-      configuration: ModelConfiguration(tuning), featureCount: featureCount,
-      classCount: classCount, parameters: parameters)
-    var state = tuned.makeOptimizerState()
-    try tuned.train(on: data, epochs: 0..<epochs, optimizerState: &state)
-    return try MLP(
-      configuration: configuration, featureCount: featureCount, classCount: classCount,
-      parameters: tuned.parameters)
   }
 }
 

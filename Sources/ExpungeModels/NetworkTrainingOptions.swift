@@ -39,7 +39,7 @@ enum NetworkTrainingOptions {
 }
 
 /// What the networks' training settings have in common.
-protocol NetworkTrainingSettings {
+public protocol NetworkTrainingSettings {
   var activation: Activation { get set }
   var epochs: Int { get set }
   var batchSize: Int { get set }
