@@ -42,10 +42,6 @@ extension CNNConfig: ModelFamily {
     ] + NetworkTrainingOptions.options(of: Self.self, defaults: d)
   }
 
-  public func completedForCommandLine(given: Set<String>) -> CNNConfig {
-    withSGDDefaultStep(given: given)
-  }
-
   public func fit(_ data: Dataset, validation: Dataset?, observer: TrainingObserver?) throws
     -> any Classifier
   {
@@ -65,21 +61,6 @@ extension CNNConfig: ModelFamily {
     try CNN(
       configuration: saved.configuration, featureCount: saved.featureCount,
       classCount: saved.classCount, parameters: saved.parameters)
-  }
-
-  public var trainingEpochs: Int? { epochs }
-  public var randomSeed: UInt64? { seed }
-
-  public func withSeed(_ seed: UInt64) -> CNNConfig {
-    var c = self
-    c.seed = seed
-    return c
-  }
-
-  public func withL2(_ l2: Double) -> CNNConfig {
-    var c = self
-    c.weightDecay = l2
-    return c
   }
 
   public func summary(featureCount: Int, classCount: Int) -> String {

@@ -15,23 +15,7 @@ extension CNN {
     _ data: Dataset, validation: Dataset? = nil, config: CNNConfig = .init(),
     observer: TrainingObserver? = nil
   ) throws -> CNN {
-    guard !data.isEmpty else {
-      throw ModelError.invalidTrainingData(
-        model: "CNN",
-        reason: "the training data from \(data.source) has 0 rows; expected at least 1")
-    }
-    var model = try CNN(
-      config: config, featureCount: data.featureCount, classCount: data.classCount)
-    var state = model.makeOptimizerState()
-    try model.train(
-      on: data, epochs: 0..<config.epochs, optimizerState: &state, validation: validation,
-      observer: observer)
-    return model
-  }
-
-  /// A fresh state (zero moments, step 0) for `config.optimizer` and this network's size.
-  public func makeOptimizerState() -> OptimizerState {
-    OptimizerState(kind: config.optimizer, parameterCount: parameters.count)
+    try trainedFromScratch(data, validation: validation, config: config, observer: observer)
   }
 
   /// The optimizer settings of `config`.
@@ -60,32 +44,5 @@ extension CNN {
     try network.train(
       on: data, epochs: epochs, optimizerState: &state, settings: trainingSettings,
       validation: validation, observer: observer, model: "CNN")
-  }
-
-  /// Rows of the fitted width, labels in `0..<classCount`, every feature finite.
-  func validateData(_ data: Dataset, role: String) throws {
-    guard !data.isEmpty else {
-      throw ModelError.invalidTrainingData(
-        model: "CNN", reason: "the \(role) data from \(data.source) has 0 rows; expected at least 1"
-      )
-    }
-    guard data.featureCount == featureCount else {
-      throw ModelError.featureCountMismatch(
-        model: "CNN", expected: featureCount, found: data.featureCount)
-    }
-    if let i = data.labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
-      throw ModelError.invalidTrainingData(
-        model: "CNN",
-        reason:
-          "\(role) row \(i) (id \(data.ids[i])) has label \(data.labels[i]); expected a class in 0..<\(classCount)"
-      )
-    }
-    if let (row, col) = MLP.firstNonFinite(data.features) {
-      throw ModelError.invalidTrainingData(
-        model: "CNN",
-        reason:
-          "\(role) row \(row) (id \(data.ids[row])), feature \(col) is \(data.features[row, col]); expected finite values — impute or drop such rows"
-      )
-    }
   }
 }

@@ -17,6 +17,61 @@ public protocol EpochTrainedNetwork: ParametricClassifier, FineTunable {
 }
 
 extension EpochTrainedNetwork {
+  /// A fresh state (zero moments, step 0) for `config.optimizer` and this network's size.
+  public func makeOptimizerState() -> OptimizerState {
+    OptimizerState(kind: config.optimizer, parameterCount: parameters.count)
+  }
+
+  /// A network initialized by `config` and trained its epochs on `data`: plain training.
+  static func trainedFromScratch(
+    _ data: Dataset, validation: Dataset?, config: Hyperparameters,
+    observer: TrainingObserver?
+  ) throws -> Self {
+    guard !data.isEmpty else {
+      throw ModelError.invalidTrainingData(
+        model: "\(Self.self)",
+        reason: "the training data from \(data.source) has 0 rows; expected at least 1")
+    }
+    var model = try Self(
+      config: config, featureCount: data.featureCount, classCount: data.classCount)
+    var state = model.makeOptimizerState()
+    try model.train(
+      on: data, epochs: 0..<config.epochs, optimizerState: &state, validation: validation,
+      observer: observer)
+    return model
+  }
+
+  /// Checks that `data` can train or evaluate this network: rows present, the right width,
+  /// labels in `0..<classCount`, every feature finite. `role` ("training", "validation")
+  /// names the data in the message.
+  /// - Throws: `ModelError.invalidTrainingData` or `.featureCountMismatch`.
+  func validateData(_ data: Dataset, role: String) throws {
+    let model = "\(Self.self)"
+    guard !data.isEmpty else {
+      throw ModelError.invalidTrainingData(
+        model: model, reason: "the \(role) data from \(data.source) has 0 rows; expected at least 1"
+      )
+    }
+    guard data.featureCount == featureCount else {
+      throw ModelError.featureCountMismatch(
+        model: model, expected: featureCount, found: data.featureCount)
+    }
+    if let i = data.labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
+      throw ModelError.invalidTrainingData(
+        model: model,
+        reason:
+          "\(role) row \(i) (id \(data.ids[i])) has label \(data.labels[i]); expected a class in 0..<\(classCount)"
+      )
+    }
+    if let (row, col) = MLP.firstNonFinite(data.features) {
+      throw ModelError.invalidTrainingData(
+        model: model,
+        reason:
+          "\(role) row \(row) (id \(data.ids[row])), feature \(col) is \(data.features[row, col]); expected finite values — impute or drop such rows"
+      )
+    }
+  }
+
   /// A SISA stage or a shard's first stage: a previous stage's weights and optimizer state
   /// continue, a base's weights start the shard (with a fresh optimizer, under `config`'s
   /// seed), else `config`'s initialization; then `epochs` (all of `config`'s when nil).

@@ -32,23 +32,8 @@ extension MLP {
     observer: TrainingObserver? = nil
   ) throws -> MLP {
     try validate(config)
-    guard !data.isEmpty else {
-      throw ModelError.invalidTrainingData(
-        model: "MLP",
-        reason: "the training data from \(data.source) has 0 rows; expected at least 1")
-    }
-    var model = try MLP(
-      config: config, featureCount: data.featureCount, classCount: data.classCount)
-    var state = model.makeOptimizerState()
-    try model.train(
-      on: data, epochs: 0..<config.epochs, optimizerState: &state, validation: validation,
-      observer: observer)
-    return model
-  }
-
-  /// A fresh state (zero moments, step 0) for `config.optimizer` and this network's size.
-  public func makeOptimizerState() -> OptimizerState {
-    OptimizerState(kind: config.optimizer, parameterCount: parameters.count)
+    return try trainedFromScratch(
+      data, validation: validation, config: config, observer: observer)
   }
 
   /// Continues training in place for the epochs `epochs` (absolute indices), updating

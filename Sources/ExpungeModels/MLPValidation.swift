@@ -41,37 +41,6 @@ extension MLP {
     }
   }
 
-  /// Checks that `data` can train or evaluate this network: rows present, the right width,
-  /// labels in `0..<classCount`, every feature finite.
-  /// - Parameters:
-  ///   - role: "training" or "validation", for the message.
-  /// - Throws: `ModelError.invalidTrainingData` or `.featureCountMismatch`.
-  func validateData(_ data: Dataset, role: String) throws {
-    guard !data.isEmpty else {
-      throw ModelError.invalidTrainingData(
-        model: "MLP", reason: "the \(role) data from \(data.source) has 0 rows; expected at least 1"
-      )
-    }
-    guard data.featureCount == featureCount else {
-      throw ModelError.featureCountMismatch(
-        model: "MLP", expected: featureCount, found: data.featureCount)
-    }
-    if let i = data.labels.firstIndex(where: { $0 < 0 || Int($0) >= classCount }) {
-      throw ModelError.invalidTrainingData(
-        model: "MLP",
-        reason:
-          "\(role) row \(i) (id \(data.ids[i])) has label \(data.labels[i]); expected a class in 0..<\(classCount)"
-      )
-    }
-    if let (row, col) = Self.firstNonFinite(data.features) {
-      throw ModelError.invalidTrainingData(
-        model: "MLP",
-        reason:
-          "\(role) row \(row) (id \(data.ids[row])), feature \(col) is \(data.features[row, col]); expected finite values — impute or drop such rows"
-      )
-    }
-  }
-
   /// Position of the first NaN or ±∞ in `x`, or nil. The common all-finite case is one
   /// vectorized pass (`Σ 0·x` is NaN iff some x is not finite); only then is the row found.
   static func firstNonFinite(_ x: Matrix) -> (row: Int, col: Int)? {

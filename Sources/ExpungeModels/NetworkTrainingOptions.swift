@@ -46,6 +46,31 @@ public protocol NetworkTrainingSettings {
   var learningRate: Double { get set }
   var optimizer: OptimizerKind { get set }
   var momentum: Double { get set }
+  var weightDecay: Double { get set }
+  var seed: UInt64 { get set }
+}
+
+/// What the networks' families do alike: epochs, seed, weight decay as the L2 penalty, and
+/// SGD's own default step on the command line.
+extension ModelFamily where Self: NetworkTrainingSettings {
+  public var trainingEpochs: Int? { epochs }
+  public var randomSeed: UInt64? { seed }
+
+  public func withSeed(_ seed: UInt64) -> Self {
+    var c = self
+    c.seed = seed
+    return c
+  }
+
+  public func withL2(_ l2: Double) -> Self {
+    var c = self
+    c.weightDecay = l2
+    return c
+  }
+
+  public func completedForCommandLine(given: Set<String>) -> Self {
+    withSGDDefaultStep(given: given)
+  }
 }
 
 extension NetworkTrainingSettings {
